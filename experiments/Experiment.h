@@ -1,0 +1,68 @@
+#pragma once
+// Experiments (registry family "experiment") are the recipes `nsdf run` executes: they read
+// their sections of the config (data, model, latent, loss, ...), build those components from
+// the registries, and write their outputs into the run folder.
+//
+// Construction only validates (it reads the config and collects errors in `diag`); run() does
+// the work. A new experiment type is a class with Options (its `experiment:` keys), kDoc, a
+// constructor (const Options&, const ExperimentInputs&) and run().
+
+#include <torch/torch.h>
+
+#include <string>
+
+#include "core/ConfigNode.h"
+#include "core/Diagnostics.h"
+#include "core/Registry.h"
+#include "core/RunDir.h"
+
+namespace nsdf {
+
+struct Registries;
+
+/// What an experiment's constructor gets besides its own options.
+struct ExperimentInputs {
+  const ConfigNode& root;        // the whole config (sections are read from here)
+  const Registries& registries;  // to parse its components
+  Diagnostics& diag;             // where config errors go
+  ConfigNode& resolved;          // the resolved config: the experiment adds its sections
+};
+
+struct RunContext {
+  const RunDir& dir;
+  torch::Device device = torch::kCPU;
+  bool resume = false;  // continue from dir/checkpoints/latest.pt when it exists
+};
+
+class Experiment {
+ public:
+  virtual ~Experiment() = default;
+  /// The run's name (runs/<name>/...); "" lets the runner use the config file's name.
+  virtual std::string name() const = 0;
+  virtual void run(RunContext& context) = 0;
+};
+
+using ExperimentRegistry = Registry<Experiment, const ExperimentInputs&>;
+
+/// Reads a required component section `key` of the root config with `registry`: records the
+/// resolved section in inputs.resolved, a "missing section" error when absent.
+template <class R>
+typename R::Spec parse_section(const ExperimentInputs& in, const R& registry,
+                               const std::string& key) {
+  in.root.expect_keys({key});
+  const ConfigNode node = in.root.get(key);
+  if (!node) {
+    in.diag.error(in.root.mark(), key,
+                  "missing required section (a " + registry.family() + ": " +
+                      join(registry.names(), ", ") + ")");
+    return {};
+  }
+  typename R::Spec spec = registry.parse(node, in.diag);
+  if (spec) in.resolved.set(key, spec.resolved);
+  return spec;
+}
+
+/// Registers the built-in experiments (train).
+void register_builtin_experiments(ExperimentRegistry& registry);
+
+}  // namespace nsdf

@@ -1,0 +1,39 @@
+#pragma once
+// Every component family's registry, filled explicitly by register_builtins() at startup (no
+// static self-registration, which the linker drops from static libraries). A user's program
+// adds its own components to these registries before handing them to the command line.
+
+#include <vector>
+
+#include "data/Dataset.h"
+#include "eval/Evaluator.h"
+#include "experiments/Experiment.h"
+#include "losses/Loss.h"
+#include "models/Decoder.h"
+#include "models/LatentTable.h"
+#include "optim/Optimizers.h"
+#include "optim/Schedules.h"
+
+namespace nsdf {
+
+struct Registries {
+  DatasetRegistry datasets{"dataset"};
+  ModelRegistry models{"model"};
+  LatentRegistry latents{"latent"};
+  LossRegistry losses{"loss"};
+  EvaluatorRegistry evaluators{"evaluator"};
+  OptimizerRegistry optimizers{"optimizer"};
+  ScheduleRegistry schedules{"schedule"};
+  ExperimentRegistry experiments{"experiment"};
+
+  /// All families, for listing.
+  std::vector<const RegistryBase*> all() const {
+    return {&experiments, &datasets, &models, &latents, &losses,
+            &optimizers,  &schedules, &evaluators};
+  }
+};
+
+/// Fills every registry with nsdf's built-in components.
+void register_builtins(Registries& registries);
+
+}  // namespace nsdf

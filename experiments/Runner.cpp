@@ -1,0 +1,162 @@
+#include "experiments/Runner.h"
+
+#include <filesystem>
+
+#include "core/ConfigLoader.h"
+#include "core/Device.h"
+#include "core/Error.h"
+#include "core/Log.h"
+#include "core/Strings.h"
+#include "experiments/Version.h"
+
+
+namespace nsdf {
+
+namespace fs = std::filesystem;
+
+void RunOptions::declare(OptionSet<RunOptions>& s) {
+  s.add("seed", &RunOptions::seed, "seed of every random generator").non_negative();
+  s.add("device", &RunOptions::device, "auto | cpu | cuda | cuda:N")
+      .check(
+          [](const std::string& d) {
+            try {
+              parse_device(d);
+              return std::string();
+            } catch (const ConfigError& e) {
+              return std::string(e.what());
+            }
+          },
+          "auto, cpu, cuda or cuda:N");
+  s.add("num_threads", &RunOptions::num_threads, "CPU threads of torch (0: one per core)")
+      .non_negative();
+  s.add("runs_dir", &RunOptions::runs_dir,
+        "folder of run outputs, relative to the working directory");
+}
+
+std::string nsdf_version_string() { return std::string("nsdf ") + kNsdfVersion; }
+
+namespace {
+
+void mark_all_read(const ConfigNode& node) {
+  node.mark_read();
+  if (node.is_map())
+    for (const auto& e : node.entries()) mark_all_read(e.second);
+  if (node.is_sequence())
+    for (const auto& i : node.items()) mark_all_read(i);
+}
+
+}  // namespace
+
+PreparedRun prepare_run(const Registries& registries, const std::string& config_path,
+                        const std::vector<std::string>& overrides) {
+  PreparedRun run;
+  run.config_path = config_path;
+  run.loaded = load_config(config_path, overrides);
+  const ConfigNode& root = run.loaded;
+  Diagnostics diag;
+  run.resolved = ConfigNode::map();
+
+  root.expect_keys({"experiment"});
+  const ConfigNode exp = root.get("experiment");
+  if (!exp) {
+    diag.error(root.mark(), "experiment",
+               "missing required section (an experiment: " +
+                   join(registries.experiments.names(), ", ") + ")");
+  } else {
+    auto spec = registries.experiments.parse(exp, diag);
+    if (spec) {
+      run.resolved.set("experiment", spec.resolved);
+      const ExperimentInputs inputs{root, registries, diag, run.resolved};
+      run.experiment = spec.build(inputs);
+    }
+  }
+  if (!run.experiment) {
+    // Without a valid experiment nobody reads the other sections: do not call them unknown.
+    for (const auto& e : root.entries())
+      if (e.first != "experiment") mark_all_read(e.second);
+  }
+  run.options = option_set<RunOptions>().parse(root, diag);
+  option_set<RunOptions>().write(run.options, run.resolved);
+  report_unread_keys(root, diag);
+  diag.throw_if_any();
+
+  run.name = run.experiment->name();
+  if (run.name.empty()) run.name = fs::path(config_path).stem().string();
+  ConfigNode exp_resolved = run.resolved.peek("experiment");
+  exp_resolved.set("name", ConfigNode::scalar(run.name));
+  return run;
+}
+
+std::string execute_run(PreparedRun& run, const std::string& resume_dir) {
+  const bool resume = !resume_dir.empty();
+  const RunDir dir = resume ? RunDir::open(resume_dir) : RunDir::create(run.options.runs_dir, run.name);
+  log::set_file(dir.log_file().string());
+  dir.write_config(run.resolved);
+
+  set_threads(run.options.num_threads);
+  seed_everything(static_cast<uint64_t>(run.options.seed));
+  RunContext ctx{dir, parse_device(run.options.device), resume};
+
+  log::info("{} ({})", nsdf_version_string(), torch_version_string());
+  log::info("{} {} from {}", resume ? "resuming run" : "run", dir.path().string(),
+            run.config_path);
+  log::info("device {}, {} threads, seed {}", ctx.device.str(), torch::get_num_threads(),
+            run.options.seed);
+  log::write_file_only("resolved config:\n" + run.resolved.to_yaml());
+
+  run.experiment->run(ctx);
+  log::info("outputs: {}", dir.path().string());
+  log::set_file("");
+  return dir.path().string();
+}
+
+std::string explain_key(const PreparedRun& run, const std::string& key) {
+  auto find = [&](const ConfigNode& root) {
+    ConfigNode cur = root;
+    std::string part;
+    std::vector<std::string> parts;
+    for (char c : key + ".") {
+      if (c == '.') {
+        parts.push_back(part);
+        part.clear();
+      } else {
+        part += c;
+      }
+    }
+    for (const auto& p : parts) {
+      if (!cur || !cur.is_map()) return ConfigNode();
+      cur = cur.peek(p);
+    }
+    return cur;
+  };
+  const ConfigNode loaded = find(run.loaded);
+  const ConfigNode resolved = find(run.resolved);
+  if (!loaded && !resolved) {
+    std::vector<std::string> keys;
+    std::function<void(const ConfigNode&)> collect = [&](const ConfigNode& n) {
+      if (!n.is_map()) return;
+      for (const auto& [k, v] : n.entries()) {
+        keys.push_back(v.path());
+        collect(v);
+      }
+    };
+    ConfigNode copy = run.resolved.clone();
+    copy.assign_paths("");
+    collect(copy);
+    throw UsageError(fmt::format("--explain {}: no such key in this config{}", key,
+                                 did_you_mean(key, keys)));
+  }
+  auto value_text = [](const ConfigNode& n) {
+    std::string t = n.to_yaml();
+    while (!t.empty() && t.back() == '\n') t.pop_back();
+    return t.find('\n') == std::string::npos ? t : "\n" + t;
+  };
+  std::string out = key + ": " + value_text(resolved ? resolved : loaded) + "\n";
+  if (!loaded) return out + "  not set in any file or override: the component's default\n";
+  out += "  set at " + loaded.mark().str() + "\n";
+  for (auto it = loaded.history().rbegin(); it != loaded.history().rend(); ++it)
+    out += "  overrides " + it->str() + "\n";
+  return out;
+}
+
+}  // namespace nsdf

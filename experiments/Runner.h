@@ -1,0 +1,54 @@
+#pragma once
+// From a config file to a finished run: load and compose the YAML, validate everything (all
+// errors at once), create or reopen the run folder, set up logging, device, threads and seed,
+// and execute the experiment.
+//
+// Top-level keys besides the experiment's sections: seed, device, num_threads, runs_dir.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/ConfigNode.h"
+#include "experiments/Experiment.h"
+#include "experiments/Registries.h"
+
+namespace nsdf {
+
+struct RunOptions {
+  int64_t seed = 0;
+  std::string device = "auto";
+  int64_t num_threads = 0;
+  std::string runs_dir = "runs";
+
+  static void declare(OptionSet<RunOptions>& s);
+};
+
+/// A validated run: the config as loaded, the resolved config (every option explicit; passing
+/// it back to `nsdf run` reproduces the run), and the experiment ready to run.
+struct PreparedRun {
+  std::string config_path;
+  ConfigNode loaded;
+  ConfigNode resolved;
+  RunOptions options;
+  std::string name;
+  std::shared_ptr<Experiment> experiment;
+};
+
+/// Loads `config_path` with `overrides` and validates it; throws ConfigError listing every
+/// problem.
+PreparedRun prepare_run(const Registries& registries, const std::string& config_path,
+                        const std::vector<std::string>& overrides);
+
+/// Runs a prepared experiment in a new run folder, or continues the run in `resume_dir`.
+/// Returns the run folder.
+std::string execute_run(PreparedRun& run, const std::string& resume_dir = {});
+
+/// Where `key` (dotted path) got its value: the file:line:col that set it and the ones it
+/// overrode, or that it is a default. Throws UsageError for keys the config does not have.
+std::string explain_key(const PreparedRun& run, const std::string& key);
+
+/// "nsdf 0.1.0".
+std::string nsdf_version_string();
+
+}  // namespace nsdf

@@ -1,0 +1,229 @@
+#include "experiments/TrainExperiment.h"
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "core/Checkpoint.h"
+#include "core/Files.h"
+#include "core/Json.h"
+#include "core/Log.h"
+#include "core/Progress.h"
+
+namespace nsdf {
+
+namespace fs = std::filesystem;
+
+void TrainOptions::declare(OptionSet<TrainOptions>& s) {
+  using O = TrainOptions;
+  s.add("name", &O::name, "run name: runs/<name>/<id> (default: the config file's name)");
+  s.add("epochs", &O::epochs, "passes over all shapes").positive();
+  s.add("shapes_per_batch", &O::shapes_per_batch, "shapes in one optimizer step").positive();
+  s.add("samples_per_shape", &O::samples_per_shape, "SDF samples per shape and step (balanced)")
+      .positive();
+  s.add("checkpoint_every", &O::checkpoint_every, "epochs between checkpoints").positive();
+  s.add("log_every", &O::log_every, "epochs between metrics.jsonl lines").positive();
+}
+
+TrainExperiment::TrainExperiment(const Options& options, const ExperimentInputs& in)
+    : options_(options) {
+  const Registries& r = in.registries;
+  data_ = parse_section(in, r.datasets, "data");
+  model_ = parse_section(in, r.models, "model");
+  latent_ = parse_section(in, r.latents, "latent");
+  loss_ = parse_section(in, r.losses, "loss");
+  optimizer_ = parse_section(in, r.optimizers, "optimizer");
+  schedule_ = parse_section(in, r.schedules, "schedule");
+  in.root.expect_keys({"eval"});
+  if (const ConfigNode eval = in.root.get("eval")) {
+    if (!eval.is_sequence()) {
+      in.diag.error(eval, "expected a list of evaluators, got " + eval.kind_name());
+    } else {
+      ConfigNode resolved = ConfigNode::sequence();
+      for (const auto& item : eval.items()) {
+        auto spec = r.evaluators.parse(item, in.diag);
+        if (spec) resolved.push_back(spec.resolved);
+        evaluators_.push_back(std::move(spec));
+      }
+      in.resolved.set("eval", resolved);
+    }
+  }
+}
+
+namespace {
+
+constexpr const char* kLatest = "latest.pt";
+
+void save_checkpoint(const RunDir& dir, int64_t epoch, int64_t every, Decoder& decoder,
+                     LatentTableImpl& latents, Optimizer& optimizer) {
+  if (!dir.is_writer()) return;
+  Checkpoint ck;
+  ck.put_module("decoder", decoder);
+  ck.put("latent.codes", latents.codes);
+  ck.put_optimizer("optimizer", optimizer.torch());
+  ck.put_rng("rng.torch");
+  ck.put("step", torch::tensor(epoch, torch::kInt64));
+  const fs::path folder = dir.subdir("checkpoints");
+  ck.save((folder / kLatest).string());
+  if (epoch % every == 0) ck.save((folder / fmt::format("epoch_{:06d}.pt", epoch)).string());
+}
+
+}  // namespace
+
+void TrainExperiment::run(RunContext& ctx) {
+  const auto dataset = data_.build();
+  const int64_t num_shapes = dataset->size();
+  const auto latents = latent_.build(num_shapes);
+  const auto decoder = model_.build(ModelContext{latents->code_size()});
+  const auto loss = loss_.build();
+  decoder->to(ctx.device);
+  latents->to(ctx.device);
+  const auto optimizer = optimizer_.build(
+      {ParamGroup{"decoder", decoder->parameters()}, ParamGroup{"latent", {latents->codes}}});
+  const auto schedule = schedule_.build(options_.epochs);
+
+  int64_t start = 0;
+  const fs::path latest = ctx.dir.path() / "checkpoints" / kLatest;
+  if (ctx.resume) {
+    if (fs::exists(latest)) {
+      const Checkpoint ck = Checkpoint::load(latest.string());
+      ck.load_module("decoder", *decoder);
+      {
+        torch::NoGradGuard no_grad;
+        const torch::Tensor codes = ck.get("latent.codes");
+        NSDF_CHECK(codes.sizes() == latents->codes.sizes(), DataError,
+                   "{}: latent codes have shape {} but the dataset has {} shapes of size {}",
+                   latest.string(), shape_string(codes), num_shapes, latents->code_size());
+        latents->codes.copy_(codes);
+      }
+      ck.load_optimizer("optimizer", optimizer->torch());
+      ck.load_rng("rng.torch");
+      start = ck.get("step").item<int64_t>();
+      log::info("resuming from {} at epoch {}", latest.string(), start);
+    } else {
+      log::info("no checkpoint in {}: starting from the beginning", latest.parent_path().string());
+    }
+    ctx.dir.truncate_metrics_after(start);
+  }
+
+  const int64_t params = [&] {
+    int64_t n = 0;
+    for (const auto& p : decoder->parameters()) n += p.numel();
+    return n;
+  }();
+  log::info("training: {} shapes, decoder with {} parameters, codes {} x {}, {} epochs",
+            num_shapes, params, num_shapes, latents->code_size(), options_.epochs);
+
+  decoder->train();
+  Progress progress("train", options_.epochs, start, "epochs");
+  const auto t0 = std::chrono::steady_clock::now();
+  double last_loss = 0;
+  for (int64_t epoch = start; epoch < options_.epochs; ++epoch) {
+    optimizer->set_lr_factor(schedule->factor(epoch));
+    const torch::Tensor order = torch::randperm(num_shapes, torch::kLong);
+    std::map<std::string, double> sums;
+    int64_t batches = 0;
+    for (int64_t b = 0; b < num_shapes; b += options_.shapes_per_batch) {
+      const int64_t k = std::min(options_.shapes_per_batch, num_shapes - b);
+      const torch::Tensor shapes = order.slice(0, b, b + k);
+      std::vector<torch::Tensor> rows;
+      for (int64_t j = 0; j < k; ++j)
+        rows.push_back(dataset->sample(shapes[j].item<int64_t>(), options_.samples_per_shape));
+      const torch::Tensor samples = torch::cat(rows, 0).to(ctx.device);
+
+      LossBatch batch;
+      batch.xyz = samples.slice(1, 0, 3);
+      batch.sdf = samples.slice(1, 3, 4);
+      // One lookup (one max_norm renormalization) per step; each code repeated for its rows.
+      batch.codes = latents->forward(shapes.to(ctx.device));
+      batch.latent = batch.codes.repeat_interleave(options_.samples_per_shape, 0);
+      batch.epoch = epoch;
+      optimizer->zero_grad();
+      const LossResult result = loss->compute(*decoder, batch);
+      result.total.backward();
+      optimizer->step();
+      sums["loss"] += result.total.item<double>();
+      for (const auto& [name, value] : result.terms) sums[name] += value.item<double>();
+      ++batches;
+    }
+    const int64_t done = epoch + 1;
+    last_loss = sums["loss"] / batches;
+    if (done % options_.log_every == 0 || done == options_.epochs) {
+      JsonObject line;
+      line.add("step", done).add("epoch", done).add("loss", last_loss);
+      for (const auto& [name, sum] : sums)
+        if (name != "loss") line.add(name, sum / batches);
+      line.add("lr", optimizer->lr(0));
+      line.add("time", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+      ctx.dir.append_metrics(line.str());
+    }
+    if (done % options_.checkpoint_every == 0 || done == options_.epochs) {
+      save_checkpoint(ctx.dir, done, options_.checkpoint_every, *decoder, *latents, *optimizer);
+    }
+    progress.update(done, fmt::format("loss {:.5f}", last_loss));
+  }
+  progress.finish(fmt::format("loss {:.6f}", last_loss));
+
+  // Latent codes by shape id (a dict of tensors, readable with torch.load).
+  decoder->eval();
+  if (ctx.dir.is_writer()) {
+    Checkpoint codes;
+    for (int64_t i = 0; i < num_shapes; ++i) codes.put(dataset->shape_id(i), latents->codes[i]);
+    codes.save((ctx.dir.subdir("latents") / "latents.pt").string());
+  }
+
+  if (evaluators_.empty()) return;
+  torch::NoGradGuard no_grad;
+  std::vector<std::shared_ptr<Evaluator>> evaluators;
+  for (const auto& spec : evaluators_) evaluators.push_back(spec.build());
+  std::map<std::string, std::pair<double, int64_t>> totals;
+  std::vector<std::string> metric_order;
+  std::string csv = "shape";
+  bool header_done = false;
+  std::string rows;
+  for (int64_t i = 0; i < num_shapes; ++i) {
+    const torch::Tensor code = latents->codes[i].detach().to(ctx.device).unsqueeze(0);
+    EvalInput input;
+    input.shape_id = dataset->shape_id(i);
+    input.field = [&](const std::vector<float>& xyz) {
+      const auto n = static_cast<int64_t>(xyz.size() / 3);
+      const torch::Tensor x =
+          torch::from_blob(const_cast<float*>(xyz.data()), {n, 3}).to(ctx.device);
+      const torch::Tensor f = decoder->forward(code.expand({n, -1}), x).to(torch::kCPU).contiguous();
+      return std::vector<float>(f.data_ptr<float>(), f.data_ptr<float>() + n);
+    };
+    const torch::Tensor test = dataset->test_samples(i).contiguous();
+    input.samples.assign(test.data_ptr<float>(), test.data_ptr<float>() + test.numel());
+    std::string row = input.shape_id;
+    for (const auto& evaluator : evaluators) {
+      for (const auto& [name, value] : evaluator->evaluate(input)) {
+        if (!header_done) {
+          csv += "," + name;
+          metric_order.push_back(name);
+        }
+        row += fmt::format(",{}", value);
+        totals[name].first += value;
+        totals[name].second += 1;
+      }
+    }
+    header_done = true;
+    rows += row + "\n";
+  }
+  JsonObject summary;
+  summary.add("shapes", num_shapes);
+  std::string report;
+  for (const auto& name : metric_order) {
+    const double mean = totals[name].first / totals[name].second;
+    summary.add(name, mean);
+    report += fmt::format("{} {:.5g}  ", name, mean);
+  }
+  if (ctx.dir.is_writer()) {
+    const fs::path folder = ctx.dir.subdir("eval");
+    write_file_atomic((folder / "metrics.json").string(), summary.pretty());
+    write_file_atomic((folder / "per_shape.csv").string(), csv + "\n" + rows);
+  }
+  log::info("eval (mean over {} shapes): {}", num_shapes, report);
+}
+
+}  // namespace nsdf

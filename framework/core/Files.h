@@ -1,0 +1,18 @@
+#pragma once
+// File writing that never leaves a half-written file under the final name: data goes to
+// "<name>.tmp.<pid>", is flushed to disk (fsync), then renamed over the target, and the folder
+// entry is synced. A reader sees the old file or the new one, never a mix.
+
+#include <string>
+#include <string_view>
+
+namespace nsdf {
+
+/// Writes `data` to `path` atomically (temp + fsync + rename + fsync of the folder).
+/// Throws IoError naming the file on failure.
+void write_file_atomic(const std::string& path, std::string_view data);
+
+/// Reads a whole file; throws IoError naming it when it cannot.
+std::string read_file(const std::string& path);
+
+}  // namespace nsdf

@@ -1,0 +1,164 @@
+#pragma once
+// One typed registry per component family (dataset, model, latent, loss, evaluator, optimizer,
+// schedule, experiment). A component is registered explicitly, by name, from a
+// register_builtin_*() function or a user's own code; a duplicate name is an error. Building
+// from config is two-phase: parse() validates a `{type: name, ...}` map into a Spec (every error
+// collected, nothing constructed), then Spec::build(args...) constructs the component from its
+// typed options. Tests construct components from Options directly, without YAML.
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/ConfigNode.h"
+#include "core/Diagnostics.h"
+#include "core/Error.h"
+#include "core/Options.h"
+#include "core/Strings.h"
+
+namespace nsdf {
+
+/// What `nsdf list` shows of one registered component.
+struct ComponentInfo {
+  std::string family;
+  std::string name;
+  std::string doc;
+  std::vector<OptionInfo> options;
+};
+
+/// Type-erased view of a registry, for listing.
+class RegistryBase {
+ public:
+  virtual ~RegistryBase() = default;
+  virtual const std::string& family() const = 0;
+  virtual std::vector<std::string> names() const = 0;
+  virtual ComponentInfo info(const std::string& name) const = 0;
+};
+
+template <class Base, class... Args>
+class Registry : public RegistryBase {
+ public:
+  using Ptr = std::shared_ptr<Base>;
+
+  /// A validated component description: its resolved config (type + every option) and a
+  /// builder holding the parsed options. Empty (false) when the config had errors.
+  struct Spec {
+    std::string type;
+    ConfigNode resolved;
+    std::function<Ptr(Args...)> build;
+    explicit operator bool() const { return static_cast<bool>(build); }
+  };
+
+  explicit Registry(std::string family) : family_(std::move(family)) {}
+
+  /// Registers T under `name`: T::Options (with a static declare()), T::kDoc, and a
+  /// constructor T(const T::Options&, Args...).
+  template <class T>
+  void add(const std::string& name) {
+    using Options = typename T::Options;
+    add<Options>(name, T::kDoc, [](const Options& o, Args... args) -> Ptr {
+      return std::make_shared<T>(o, std::forward<Args>(args)...);
+    });
+  }
+
+  /// Registers a factory for components that are not constructed from Options directly.
+  template <class Options>
+  void add(const std::string& name, std::string doc,
+           std::function<Ptr(const Options&, Args...)> make) {
+    NSDF_CHECK(!entries_.count(name), ConfigError,
+               "{} '{}' is registered twice: component names must be unique per family",
+               family_, name);
+    Entry e;
+    e.info = ComponentInfo{family_, name, std::move(doc), option_set<Options>().info()};
+    e.parse = [name, make, family = family_](const ConfigNode& map, Diagnostics& diag) {
+      map.set_context(Diagnostics::component_context(family, name, map));
+      const size_t errors_before = diag.size();
+      Options options = option_set<Options>().parse(map, diag);
+      Spec spec;
+      spec.type = name;
+      spec.resolved = ConfigNode::map();
+      spec.resolved.set("type", ConfigNode::scalar(name));
+      option_set<Options>().write(options, spec.resolved);
+      if (diag.size() == errors_before) {
+        spec.build = [make, options](Args... args) {
+          return make(options, std::forward<Args>(args)...);
+        };
+      }
+      return spec;
+    };
+    entries_.emplace(name, std::move(e));
+  }
+
+  /// Validates a component map `{type: name, ...}`; errors go to `diag`.
+  Spec parse(const ConfigNode& map, Diagnostics& diag) const {
+    if (!map.is_map()) {
+      diag.error(map, "expected a map with a 'type' key naming a " + family_ + ", got " +
+                          map.kind_name());
+      map.mark_read();
+      return {};
+    }
+    map.expect_keys({"type"});
+    const ConfigNode type = map.get("type");
+    if (!type) {
+      diag.error(map.mark(), map.path().empty() ? "type" : map.path() + ".type",
+                 "missing 'type' (valid " + family_ + " types: " + join(names(), ", ") + ")");
+      mark_all_read(map);
+      return {};
+    }
+    const std::string name = type.is_scalar() ? type.as_scalar() : std::string();
+    auto it = entries_.find(name);
+    if (it == entries_.end()) {
+      diag.error(type, "unknown " + family_ + " '" + name + "'" + did_you_mean(name, names()) +
+                           "; valid: " + join(names(), ", "));
+      mark_all_read(map);
+      return {};
+    }
+    return it->second.parse(map, diag);
+  }
+
+  /// parse() + report unknown keys + throw ConfigError on any problem + build.
+  Ptr create(const ConfigNode& map, Args... args) const {
+    Diagnostics diag;
+    Spec spec = parse(map, diag);
+    report_unread_keys(map, diag);
+    diag.throw_if_any();
+    return spec.build(std::forward<Args>(args)...);
+  }
+
+  bool contains(const std::string& name) const { return entries_.count(name) > 0; }
+  const std::string& family() const override { return family_; }
+  std::vector<std::string> names() const override {
+    std::vector<std::string> out;
+    for (const auto& [name, e] : entries_) out.push_back(name);
+    return out;
+  }
+  ComponentInfo info(const std::string& name) const override {
+    auto it = entries_.find(name);
+    NSDF_CHECK(it != entries_.end(), UsageError, "unknown {} '{}'{}; valid: {}", family_, name,
+               did_you_mean(name, names()), join(names(), ", "));
+    return it->second.info;
+  }
+
+ private:
+  struct Entry {
+    ComponentInfo info;
+    std::function<Spec(const ConfigNode&, Diagnostics&)> parse;
+  };
+
+  // After a fatal error in a component map, its other keys are not reported as unknown.
+  static void mark_all_read(const ConfigNode& map) {
+    map.mark_read();
+    if (map.is_map())
+      for (const auto& e : map.entries()) mark_all_read(e.second);
+    if (map.is_sequence())
+      for (const auto& i : map.items()) mark_all_read(i);
+  }
+
+  std::string family_;
+  std::map<std::string, Entry> entries_;
+};
+
+}  // namespace nsdf

@@ -1,0 +1,95 @@
+#include "core/RunDir.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <sstream>
+
+#include "core/Error.h"
+#include "core/Files.h"
+
+namespace nsdf {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string now_id() {
+  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", &tm);
+  return buf;
+}
+
+}  // namespace
+
+RunDir RunDir::create(const std::string& runs_root, const std::string& name, int rank) {
+  const fs::path parent = fs::path(runs_root) / name;
+  const std::string id = now_id();
+  if (rank != 0) return RunDir(parent / id, rank);
+  std::error_code ec;
+  fs::create_directories(parent, ec);
+  NSDF_CHECK(!ec, IoError, "{}: cannot create run folder: {}", parent.string(), ec.message());
+  // mkdir is atomic: two runs started in the same second get different ids.
+  for (int n = 1;; ++n) {
+    const fs::path candidate = parent / (n == 1 ? id : id + "-" + std::to_string(n));
+    if (::mkdir(candidate.c_str(), 0755) == 0) return RunDir(candidate, rank);
+    NSDF_CHECK(errno == EEXIST, IoError, "{}: cannot create run folder: {}", candidate.string(),
+               std::strerror(errno));
+  }
+}
+
+RunDir RunDir::open(const std::string& path, int rank) {
+  NSDF_CHECK(fs::is_directory(path), IoError, "{}: no such run folder", path);
+  NSDF_CHECK(fs::exists(fs::path(path) / "config.yaml"), IoError,
+             "{}: not a run folder (no config.yaml)", path);
+  return RunDir(fs::path(path), rank);
+}
+
+fs::path RunDir::subdir(const std::string& name) const {
+  const fs::path p = path_ / name;
+  if (is_writer()) {
+    std::error_code ec;
+    fs::create_directories(p, ec);
+    NSDF_CHECK(!ec, IoError, "{}: cannot create folder: {}", p.string(), ec.message());
+  }
+  return p;
+}
+
+void RunDir::write_config(const ConfigNode& resolved) const {
+  if (!is_writer()) return;
+  write_file_atomic(config_file().string(),
+                    "# Resolved by nsdf: `nsdf run` on this file reproduces the run.\n" +
+                        resolved.to_yaml());
+}
+
+void RunDir::append_metrics(const std::string& json_line) const {
+  if (!is_writer()) return;
+  std::FILE* f = std::fopen(metrics_file().c_str(), "a");
+  NSDF_CHECK(f, IoError, "{}: cannot open for appending: {}", metrics_file().string(),
+             std::strerror(errno));
+  std::fprintf(f, "%s\n", json_line.c_str());
+  std::fclose(f);
+}
+
+void RunDir::truncate_metrics_after(int64_t step) const {
+  if (!is_writer() || !fs::exists(metrics_file())) return;
+  std::istringstream in(read_file(metrics_file().string()));
+  std::string kept, line;
+  while (std::getline(in, line)) {
+    // Lines are written by append_metrics as {"step": N, ...}; a torn last line is dropped.
+    const auto pos = line.find("\"step\": ");
+    if (pos == std::string::npos || line.empty() || line.back() != '}') continue;
+    const int64_t s = std::strtoll(line.c_str() + pos + 8, nullptr, 10);
+    if (s <= step) kept += line + "\n";
+  }
+  write_file_atomic(metrics_file().string(), kept);
+}
+
+}  // namespace nsdf

@@ -1,0 +1,53 @@
+#pragma once
+// The folder a run leaves behind:
+//
+//   runs/<name>/<id>/
+//     config.yaml    resolved config; `nsdf run config.yaml` reproduces the run
+//     log.txt        what the console showed
+//     metrics.jsonl  one JSON object per logged step
+//     checkpoints/   latest.pt + every K steps (atomic writes)
+//     meshes/ latents/ eval/ images/   experiment outputs
+//
+// Rank-aware: only rank 0 (the writer) creates folders and writes files; other ranks of a
+// data-parallel run see the same paths and write nothing.
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "core/ConfigNode.h"
+
+namespace nsdf {
+
+class RunDir {
+ public:
+  /// Creates runs_root/<name>/<id>/ with a fresh id (YYYYMMDD-HHMMSS, "-2"... on collision).
+  static RunDir create(const std::string& runs_root, const std::string& name, int rank = 0);
+  /// Opens an existing run folder (for --resume); throws IoError when it is not one.
+  static RunDir open(const std::string& path, int rank = 0);
+
+  const std::filesystem::path& path() const { return path_; }
+  bool is_writer() const { return rank_ == 0; }
+  int rank() const { return rank_; }
+
+  /// path()/name, created (by the writer) if missing.
+  std::filesystem::path subdir(const std::string& name) const;
+  std::filesystem::path config_file() const { return path_ / "config.yaml"; }
+  std::filesystem::path log_file() const { return path_ / "log.txt"; }
+  std::filesystem::path metrics_file() const { return path_ / "metrics.jsonl"; }
+
+  /// Writes the resolved config (atomically).
+  void write_config(const ConfigNode& resolved) const;
+  /// Appends one JSON line to metrics.jsonl.
+  void append_metrics(const std::string& json_line) const;
+  /// Keeps only metric lines whose "step" is <= step (resuming from a checkpoint at `step`
+  /// drops what the killed run logged after it). Atomic rewrite.
+  void truncate_metrics_after(int64_t step) const;
+
+ private:
+  RunDir(std::filesystem::path path, int rank) : path_(std::move(path)), rank_(rank) {}
+  std::filesystem::path path_;
+  int rank_ = 0;
+};
+
+}  // namespace nsdf

@@ -1,0 +1,10 @@
+#include "losses/ClampedL1Loss.h"
+#include "losses/Loss.h"
+
+namespace nsdf {
+
+void register_builtin_losses(LossRegistry& registry) {
+  registry.add<ClampedL1Loss>("clamped_l1");
+}
+
+}  // namespace nsdf

@@ -1,0 +1,56 @@
+#pragma once
+// Optimizers (registry family "optimizer"): adam, adamw, sgd over named parameter groups.
+// Groups: "decoder" (network weights) and "latent" (latent codes, auto-decoders). Each group has
+// its own learning rate; schedules scale all of them (set_learning_rates).
+
+#include <torch/torch.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/Registry.h"
+
+namespace nsdf {
+
+struct ParamGroup {
+  std::string name;  // "decoder" or "latent"
+  std::vector<torch::Tensor> params;
+};
+
+struct OptimizerOptions {
+  double lr = 5e-4;
+  double latent_lr = 1e-3;
+  double weight_decay = 0.0;
+  double beta1 = 0.9;
+  double beta2 = 0.999;
+  double momentum = 0.9;  // sgd only
+
+  static void declare(OptionSet<OptimizerOptions>& s);
+};
+
+/// A torch optimizer plus the base learning rate of each of its groups.
+class Optimizer {
+ public:
+  Optimizer(std::unique_ptr<torch::optim::Optimizer> optimizer, std::vector<double> base_lrs)
+      : optimizer_(std::move(optimizer)), base_lrs_(std::move(base_lrs)) {}
+  torch::optim::Optimizer& torch() { return *optimizer_; }
+  void zero_grad() { optimizer_->zero_grad(); }
+  void step() { optimizer_->step(); }
+  /// Sets every group's learning rate to base * factor.
+  void set_lr_factor(double factor);
+  /// The current learning rate of group i.
+  double lr(size_t group = 0) const;
+
+ private:
+  std::unique_ptr<torch::optim::Optimizer> optimizer_;
+  std::vector<double> base_lrs_;
+};
+
+using OptimizerRegistry = Registry<Optimizer, const std::vector<ParamGroup>&>;
+
+/// Registers adam, adamw, sgd.
+void register_builtin_optimizers(OptimizerRegistry& registry);
+
+}  // namespace nsdf

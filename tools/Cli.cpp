@@ -1,0 +1,220 @@
+#include "Cli.h"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "core/Device.h"
+#include "core/Error.h"
+#include "core/Log.h"
+#include "core/Strings.h"
+#include "experiments/Runner.h"
+
+namespace nsdf {
+
+namespace {
+
+constexpr const char* kUsage = R"(usage: nsdf <command> [options]
+
+commands:
+  run CONFIG [key=value ...]       run the experiment a config describes
+  run --resume RUN_DIR [key=value ...]
+                                   continue a run from its latest checkpoint
+  config CONFIG [key=value ...] [--explain KEY]
+                                   print the resolved config, or where KEY was set
+  list [FAMILY [NAME]]             registered components and their options
+
+options:
+  --version                        nsdf, LibTorch and CUDA versions
+  -h, --help                       this help; `nsdf <command> --help` for a command
+
+Overrides use dotted keys: model.dims=[256,256] loss.delta=0.05; +key=value adds a key that
+the config file does not have.
+)";
+
+constexpr const char* kRunUsage = R"(usage: nsdf run CONFIG [key=value ...]
+       nsdf run --resume RUN_DIR [key=value ...]
+
+Runs the experiment CONFIG describes in a new folder runs/<name>/<id>/ (config.yaml, log.txt,
+metrics.jsonl, checkpoints/, and the experiment's outputs). With --resume, continues the run in
+RUN_DIR from its latest checkpoint (model, latent codes, optimizer, schedule, RNG and step are
+restored: the result equals an uninterrupted run). Overrides apply on top of the config
+(for --resume: on top of RUN_DIR/config.yaml).
+)";
+
+constexpr const char* kConfigUsage = R"(usage: nsdf config CONFIG [key=value ...] [--explain KEY]
+
+Validates CONFIG with its defaults: chain and overrides and prints the resolved config: every
+option with its value, as `nsdf run` would write it to the run folder. With --explain KEY,
+prints which file and line set KEY and which earlier values it replaced.
+)";
+
+constexpr const char* kListUsage = R"(usage: nsdf list [FAMILY [NAME]]
+
+Without arguments, lists every registered component by family. With FAMILY, prints the options
+table (name, type, default, check, doc) of each component of that family; with NAME, of one.
+)";
+
+bool wants_help(const std::vector<std::string>& args) {
+  for (const auto& a : args)
+    if (a == "-h" || a == "--help") return true;
+  return false;
+}
+
+std::string pad(const std::string& s, size_t n) { return s.size() >= n ? s : s + std::string(n - s.size(), ' '); }
+
+void print_component(const ComponentInfo& info) {
+  fmt::print("{} '{}': {}\n", info.family, info.name, info.doc);
+  if (info.options.empty()) {
+    fmt::print("  (no options)\n\n");
+    return;
+  }
+  size_t wn = 4, wt = 4, wd = 7, wc = 5;
+  for (const auto& o : info.options) {
+    wn = std::max(wn, o.name.size());
+    wt = std::max(wt, o.type.size());
+    wd = std::max(wd, std::min<size_t>(o.default_value.size(), 28));
+    wc = std::max(wc, std::min<size_t>(o.check.size(), 24));
+  }
+  fmt::print("  {} {} {} {} {}\n", pad("name", wn), pad("type", wt), pad("default", wd),
+             pad("check", wc), "doc");
+  for (const auto& o : info.options) {
+    fmt::print("  {} {} {} {} {}\n", pad(o.name, wn), pad(o.type, wt), pad(o.default_value, wd),
+               pad(o.check.empty() ? "-" : o.check, wc), o.doc);
+  }
+  fmt::print("\n");
+}
+
+const RegistryBase& family(const Registries& r, const std::string& name) {
+  std::vector<std::string> names;
+  for (const auto* reg : r.all()) {
+    if (reg->family() == name) return *reg;
+    names.push_back(reg->family());
+  }
+  throw UsageError(fmt::format("list: unknown family '{}'{}; valid: {}", name,
+                               did_you_mean(name, names), join(names, ", ")));
+}
+
+int cmd_list(const std::vector<std::string>& args, const Registries& r) {
+  if (wants_help(args)) return fmt::print("{}", kListUsage), 0;
+  NSDF_CHECK(args.size() <= 2, UsageError, "list: expected at most FAMILY and NAME\n{}",
+             kListUsage);
+  if (args.empty()) {
+    for (const auto* reg : r.all()) {
+      fmt::print("{}:\n", reg->family());
+      for (const auto& n : reg->names()) fmt::print("  {} {}\n", pad(n, 14), reg->info(n).doc);
+    }
+    fmt::print("\n`nsdf list FAMILY [NAME]` prints the options of each component.\n");
+    return 0;
+  }
+  const RegistryBase& reg = family(r, args[0]);
+  if (args.size() == 2) {
+    print_component(reg.info(args[1]));
+  } else {
+    for (const auto& n : reg.names()) print_component(reg.info(n));
+  }
+  return 0;
+}
+
+int cmd_config(const std::vector<std::string>& args, const Registries& r) {
+  if (wants_help(args)) return fmt::print("{}", kConfigUsage), 0;
+  std::string config, explain;
+  std::vector<std::string> overrides;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--explain") {
+      NSDF_CHECK(i + 1 < args.size(), UsageError, "config: --explain needs a KEY");
+      explain = args[++i];
+    } else if (args[i].rfind("--", 0) == 0) {
+      throw UsageError(fmt::format("config: unknown option '{}'\n{}", args[i], kConfigUsage));
+    } else if (config.empty()) {
+      config = args[i];
+    } else {
+      overrides.push_back(args[i]);
+    }
+  }
+  NSDF_CHECK(!config.empty(), UsageError, "config: missing CONFIG\n{}", kConfigUsage);
+  const PreparedRun run = prepare_run(r, config, overrides);
+  if (!explain.empty()) {
+    fmt::print("{}", explain_key(run, explain));
+  } else {
+    fmt::print("{}", run.resolved.to_yaml());
+  }
+  return 0;
+}
+
+int cmd_run(const std::vector<std::string>& args, const Registries& r) {
+  if (wants_help(args)) return fmt::print("{}", kRunUsage), 0;
+  std::string config, resume;
+  std::vector<std::string> overrides;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--resume") {
+      NSDF_CHECK(i + 1 < args.size(), UsageError, "run: --resume needs a RUN_DIR");
+      resume = args[++i];
+    } else if (args[i].rfind("--", 0) == 0) {
+      throw UsageError(fmt::format("run: unknown option '{}'\n{}", args[i], kRunUsage));
+    } else if (config.empty() && resume.empty() && args[i].find('=') == std::string::npos) {
+      config = args[i];
+    } else {
+      NSDF_CHECK(args[i].find('=') != std::string::npos, UsageError,
+                 "run: unexpected argument '{}' (overrides are key=value)", args[i]);
+      overrides.push_back(args[i]);
+    }
+  }
+  NSDF_CHECK(config.empty() || resume.empty(), UsageError,
+             "run: give either CONFIG or --resume RUN_DIR, not both (a run folder holds its "
+             "config)");
+  if (!resume.empty()) config = resume + "/config.yaml";
+  NSDF_CHECK(!config.empty(), UsageError, "run: missing CONFIG\n{}", kRunUsage);
+  PreparedRun run = prepare_run(r, config, overrides);
+  const std::string dir = execute_run(run, resume);
+  fmt::print("{}\n", dir);
+  return 0;
+}
+
+}  // namespace
+
+int cli_main(int argc, char** argv, const Registries& registries) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  try {
+    if (args.empty()) {
+      fmt::print(stderr, "{}", kUsage);
+      return 2;
+    }
+    const std::string cmd = args[0];
+    const std::vector<std::string> rest(args.begin() + 1, args.end());
+    if (cmd == "-h" || cmd == "--help" || cmd == "help") return fmt::print("{}", kUsage), 0;
+    if (cmd == "--version" || cmd == "version") {
+      fmt::print("{}\n{}\n", nsdf_version_string(), torch_version_string());
+      return 0;
+    }
+    if (cmd == "run") return cmd_run(rest, registries);
+    if (cmd == "config") return cmd_config(rest, registries);
+    if (cmd == "list") return cmd_list(rest, registries);
+    throw UsageError(fmt::format("unknown command '{}'{}\n{}", cmd,
+                                 did_you_mean(cmd, {"run", "config", "list"}), kUsage));
+  } catch (const UsageError& e) {
+    fmt::print(stderr, "nsdf: {}\n", e.what());
+    return 2;
+  } catch (const ConfigError& e) {
+    // Config messages are already "file:line:col: error: ..." lines.
+    fmt::print(stderr, "{}\n", e.what());
+    return 1;
+  } catch (const Error& e) {
+    fmt::print(stderr, "nsdf: error: {}\n", e.what());
+    return 1;
+  } catch (const InternalError& e) {
+    fmt::print(stderr, "nsdf: {}\n", e.what());
+    return 3;
+  } catch (const c10::Error& e) {
+    fmt::print(stderr, "nsdf: error: {}\n", e.what_without_backtrace());
+    return 1;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "nsdf: error: {}\n", e.what());
+    return 1;
+  }
+}
+
+}  // namespace nsdf
