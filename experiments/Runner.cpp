@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "core/Blas.h"
 #include "core/ConfigLoader.h"
 #include "core/Device.h"
 #include "core/Error.h"
@@ -35,18 +36,6 @@ void RunOptions::declare(OptionSet<RunOptions>& s) {
 
 std::string nsdf_version_string() { return std::string("nsdf ") + kNsdfVersion; }
 
-namespace {
-
-void mark_all_read(const ConfigNode& node) {
-  node.mark_read();
-  if (node.is_map())
-    for (const auto& e : node.entries()) mark_all_read(e.second);
-  if (node.is_sequence())
-    for (const auto& i : node.items()) mark_all_read(i);
-}
-
-}  // namespace
-
 PreparedRun prepare_run(const Registries& registries, const std::string& config_path,
                         const std::vector<std::string>& overrides) {
   PreparedRun run;
@@ -73,7 +62,7 @@ PreparedRun prepare_run(const Registries& registries, const std::string& config_
   if (!run.experiment) {
     // Without a valid experiment nobody reads the other sections: do not call them unknown.
     for (const auto& e : root.entries())
-      if (e.first != "experiment") mark_all_read(e.second);
+      if (e.first != "experiment") e.second.mark_subtree_read();
   }
   run.options = option_set<RunOptions>().parse(root, diag);
   option_set<RunOptions>().write(run.options, run.resolved);
@@ -97,7 +86,8 @@ std::string execute_run(PreparedRun& run, const std::string& resume_dir) {
   seed_everything(static_cast<uint64_t>(run.options.seed));
   RunContext ctx{dir, parse_device(run.options.device), resume};
 
-  log::info("{} ({})", nsdf_version_string(), torch_version_string());
+  log::info("{} ({}, BLAS {})", nsdf_version_string(), torch_version_string(),
+            *blas_core_name() ? std::string("OpenBLAS/") + blas_core_name() : std::string("?"));
   log::info("{} {} from {}", resume ? "resuming run" : "run", dir.path().string(),
             run.config_path);
   log::info("device {}, {} threads, seed {}", ctx.device.str(), torch::get_num_threads(),

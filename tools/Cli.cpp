@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/Blas.h"
 #include "core/Device.h"
 #include "core/Error.h"
 #include "core/Log.h"
@@ -177,6 +178,7 @@ int cmd_run(const std::vector<std::string>& args, const Registries& r) {
 }  // namespace
 
 int cli_main(int argc, char** argv, const Registries& registries) {
+  ensure_fast_blas(argv);
   std::vector<std::string> args(argv + 1, argv + argc);
   try {
     if (args.empty()) {
@@ -187,7 +189,9 @@ int cli_main(int argc, char** argv, const Registries& registries) {
     const std::vector<std::string> rest(args.begin() + 1, args.end());
     if (cmd == "-h" || cmd == "--help" || cmd == "help") return fmt::print("{}", kUsage), 0;
     if (cmd == "--version" || cmd == "version") {
-      fmt::print("{}\n{}\n", nsdf_version_string(), torch_version_string());
+      fmt::print("{}\n{}\nBLAS: {}\n", nsdf_version_string(), torch_version_string(),
+                 *blas_core_name() ? fmt::format("OpenBLAS ({} kernels)", blas_core_name())
+                                   : std::string("not OpenBLAS (tools/setup.sh installs it)"));
       return 0;
     }
     if (cmd == "run") return cmd_run(rest, registries);

@@ -143,6 +143,11 @@ void ConfigNode::push_back(ConfigNode item) {
 }
 
 void ConfigNode::mark_read() const { impl().read = true; }
+void ConfigNode::mark_subtree_read() const {
+  impl().read = true;
+  for (const auto& item : impl().items) item.mark_subtree_read();
+  for (const auto& e : impl().entries) e.second.mark_subtree_read();
+}
 bool ConfigNode::was_read() const { return impl().read; }
 void ConfigNode::expect_keys(const std::vector<std::string>& names) const {
   auto& e = impl().expected;

@@ -68,6 +68,9 @@ class ConfigNode {
 
   /// Read tracking: every key no component reads is reported as unknown.
   void mark_read() const;
+  /// Marks this node and everything below it read (a value consumed whole, or a section
+  /// skipped after a fatal error, whose keys must not be reported as unknown).
+  void mark_subtree_read() const;
   bool was_read() const;
   /// Names a reader expects in this map (for did-you-mean), and the component context
   /// ("in loss 'clamped_l1' (file:12:3)") shown under errors about this map's keys.

@@ -164,6 +164,7 @@ class OptionSet {
         }
         return;
       }
+      node.mark_subtree_read();  // a value is consumed whole, even when malformed
       V value{};
       std::string msg = OptionTraits<V>::parse(node, value);
       if (msg.empty()) {

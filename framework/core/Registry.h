@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "core/ConfigNode.h"
@@ -27,7 +28,21 @@ struct ComponentInfo {
   std::string name;
   std::string doc;
   std::vector<OptionInfo> options;
+  /// A small working config (YAML flow map without `type`), for tests and docs: a component
+  /// whose defaults need files or are heavy declares `static constexpr const char* kExample`.
+  std::string example = "{}";
 };
+
+namespace detail {
+template <class T, class = void>
+struct ExampleOf {
+  static const char* get() { return "{}"; }
+};
+template <class T>
+struct ExampleOf<T, std::void_t<decltype(T::kExample)>> {
+  static const char* get() { return T::kExample; }
+};
+}  // namespace detail
 
 /// Type-erased view of a registry, for listing.
 class RegistryBase {
@@ -62,6 +77,7 @@ class Registry : public RegistryBase {
     add<Options>(name, T::kDoc, [](const Options& o, Args... args) -> Ptr {
       return std::make_shared<T>(o, std::forward<Args>(args)...);
     });
+    entries_.at(name).info.example = detail::ExampleOf<T>::get();
   }
 
   /// Registers a factory for components that are not constructed from Options directly.
@@ -97,7 +113,7 @@ class Registry : public RegistryBase {
     if (!map.is_map()) {
       diag.error(map, "expected a map with a 'type' key naming a " + family_ + ", got " +
                           map.kind_name());
-      map.mark_read();
+      map.mark_subtree_read();
       return {};
     }
     map.expect_keys({"type"});
@@ -105,7 +121,7 @@ class Registry : public RegistryBase {
     if (!type) {
       diag.error(map.mark(), map.path().empty() ? "type" : map.path() + ".type",
                  "missing 'type' (valid " + family_ + " types: " + join(names(), ", ") + ")");
-      mark_all_read(map);
+      map.mark_subtree_read();
       return {};
     }
     const std::string name = type.is_scalar() ? type.as_scalar() : std::string();
@@ -113,7 +129,7 @@ class Registry : public RegistryBase {
     if (it == entries_.end()) {
       diag.error(type, "unknown " + family_ + " '" + name + "'" + did_you_mean(name, names()) +
                            "; valid: " + join(names(), ", "));
-      mark_all_read(map);
+      map.mark_subtree_read();
       return {};
     }
     return it->second.parse(map, diag);
@@ -147,15 +163,6 @@ class Registry : public RegistryBase {
     ComponentInfo info;
     std::function<Spec(const ConfigNode&, Diagnostics&)> parse;
   };
-
-  // After a fatal error in a component map, its other keys are not reported as unknown.
-  static void mark_all_read(const ConfigNode& map) {
-    map.mark_read();
-    if (map.is_map())
-      for (const auto& e : map.entries()) mark_all_read(e.second);
-    if (map.is_sequence())
-      for (const auto& i : map.items()) mark_all_read(i);
-  }
 
   std::string family_;
   std::map<std::string, Entry> entries_;

@@ -31,6 +31,7 @@ class SyntheticDataset : public SdfDataset {
       "parameters: shape i has kind kinds[i % len(kinds)]. Samples follow DeepSDF: surface points "
       "moved by Gaussian noise (half sigma_near, half sigma_far) plus a uniform fraction in "
       "[-1,1]^3; SDF values are exact (superquadrics: radial distance).";
+  static constexpr const char* kExample = "{shapes: 2, samples: 2000, test_samples: 200}";
 
   explicit SyntheticDataset(const Options& options);
 

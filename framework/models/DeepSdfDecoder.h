@@ -42,6 +42,7 @@ class DeepSdfDecoderImpl : public Decoder {
       "DeepSDF decoder (Park et al. 2019): fully connected layers of the given widths, the input "
       "[latent, xyz] re-injected before the layers in latent_in, weight norm, ReLU/PReLU, "
       "dropout, tanh output.";
+  static constexpr const char* kExample = "{dims: [32, 32, 32], latent_in: [2]}";
 
   DeepSdfDecoderImpl(const Options& options, const ModelContext& context);
   torch::Tensor forward(const torch::Tensor& latent, const torch::Tensor& xyz) override;

@@ -1,0 +1,143 @@
+// Every registered component, of every family, passes the same checks: it builds from its
+// example config, handles a tiny batch, writes a resolved config that parses back to itself,
+// and rejects an unknown key.
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "core/ConfigLoader.h"
+#include "experiments/Registries.h"
+
+namespace nsdf {
+namespace {
+
+ConfigNode example(const RegistryBase& reg, const std::string& name) {
+  ConfigNode node = parse_yaml(reg.info(name).example, "<example>");
+  node.set("type", ConfigNode::scalar(name));
+  return node;
+}
+
+template <class R, class... A>
+typename R::Ptr build_and_check(const R& reg, const std::string& name, A&&... args) {
+  SCOPED_TRACE(reg.family() + " '" + name + "'");
+  // Resolved config round trip.
+  Diagnostics diag;
+  const auto spec = reg.parse(example(reg, name), diag);
+  EXPECT_TRUE(diag.empty()) << diag.str();
+  const std::string yaml = spec.resolved.to_yaml();
+  Diagnostics diag2;
+  const auto again = reg.parse(parse_yaml(yaml, "resolved.yaml"), diag2);
+  EXPECT_TRUE(diag2.empty()) << diag2.str();
+  EXPECT_EQ(again.resolved.to_yaml(), yaml);
+  // Unknown keys are rejected.
+  ConfigNode bad = example(reg, name);
+  bad.set("no_such_option", ConfigNode::scalar("1"));
+  try {
+    reg.create(bad, args...);
+    ADD_FAILURE() << "unknown key accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("no_such_option: unknown key"), std::string::npos);
+  }
+  return reg.create(example(reg, name), std::forward<A>(args)...);
+}
+
+class Conformance : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    register_builtins(r);
+    torch::manual_seed(0);
+  }
+  Registries r;
+};
+
+TEST_F(Conformance, Datasets) {
+  for (const auto& name : r.datasets.names()) {
+    const auto ds = build_and_check(r.datasets, name);
+    ASSERT_GT(ds->size(), 0);
+    EXPECT_EQ(ds->sample(0, 64).sizes(), (std::vector<int64_t>{64, 4}));
+    EXPECT_EQ(ds->test_samples(0).size(1), 4);
+    EXPECT_FALSE(ds->shape_id(0).empty());
+  }
+}
+
+TEST_F(Conformance, ModelsWithAndWithoutLatent) {
+  for (const auto& name : r.models.names()) {
+    for (int64_t latent : {0, 4}) {
+      const auto m = build_and_check(r.models, name, ModelContext{latent});
+      const torch::Tensor z = latent ? torch::randn({5, latent}) : torch::Tensor();
+      const torch::Tensor out = m->forward(z, torch::randn({5, 3}));
+      EXPECT_EQ(out.sizes(), (std::vector<int64_t>{5, 1})) << name;
+      out.sum().backward();
+    }
+  }
+}
+
+TEST_F(Conformance, Latents) {
+  for (const auto& name : r.latents.names()) {
+    const auto t = build_and_check(r.latents, name, int64_t{6});
+    EXPECT_EQ(t->forward(torch::tensor({0, 5}, torch::kLong)).size(0), 2);
+  }
+}
+
+TEST_F(Conformance, LossesGiveAFiniteDifferentiableScalar) {
+  const auto decoder = r.models.create(example(r.models, "deepsdf"), ModelContext{4});
+  for (const auto& name : r.losses.names()) {
+    const auto loss = build_and_check(r.losses, name);
+    LossBatch b;
+    b.xyz = torch::randn({16, 3}).requires_grad_(true);
+    b.sdf = torch::randn({16, 1}) * 0.1;
+    b.codes = torch::randn({2, 4}, torch::requires_grad());
+    b.latent = b.codes.repeat_interleave(8, 0);
+    const LossResult res = loss->compute(*decoder, b);
+    EXPECT_EQ(res.total.dim(), 0) << name;
+    EXPECT_TRUE(std::isfinite(res.total.item<double>())) << name;
+    res.total.backward();
+  }
+}
+
+TEST_F(Conformance, OptimizersTakeAStep) {
+  for (const auto& name : r.optimizers.names()) {
+    const torch::Tensor w = torch::ones({3}, torch::requires_grad());
+    const auto opt = build_and_check(r.optimizers, name,
+                                     std::vector<ParamGroup>{ParamGroup{"decoder", {w}}});
+    opt->zero_grad();
+    (w * w).sum().backward();
+    opt->step();
+    EXPECT_LT(w.sum().item<double>(), 3.0) << name;
+  }
+}
+
+TEST_F(Conformance, Schedules) {
+  for (const auto& name : r.schedules.names()) {
+    const auto s = build_and_check(r.schedules, name, int64_t{100});
+    for (int64_t step : {0, 50, 99}) {
+      EXPECT_GT(s->factor(step), 0.0) << name;
+      EXPECT_LE(s->factor(step), 1.0) << name;
+    }
+  }
+}
+
+TEST_F(Conformance, EvaluatorsOnAnExactField) {
+  for (const auto& name : r.evaluators.names()) {
+    const auto ev = build_and_check(r.evaluators, name);
+    EvalInput in;
+    in.shape_id = "sphere";
+    for (float x : {0.1f, 0.4f, 0.9f}) in.samples.insert(in.samples.end(), {x, 0, 0, x - 0.5f});
+    in.field = [](const std::vector<float>& xyz) {
+      std::vector<float> out;
+      for (size_t i = 0; i < xyz.size(); i += 3) out.push_back(xyz[i] - 0.5f);
+      return out;
+    };
+    const Metrics m = ev->evaluate(in);
+    ASSERT_FALSE(m.empty()) << name;
+    for (const auto& [metric, value] : m) EXPECT_TRUE(std::isfinite(value)) << metric;
+  }
+}
+
+TEST_F(Conformance, EveryFamilyHasBuiltins) {
+  for (const auto* reg : r.all()) EXPECT_FALSE(reg->names().empty()) << reg->family();
+}
+
+}  // namespace
+}  // namespace nsdf

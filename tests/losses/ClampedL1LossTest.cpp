@@ -1,0 +1,50 @@
+#include "losses/ClampedL1Loss.h"
+
+#include <gtest/gtest.h>
+
+namespace nsdf {
+namespace {
+
+// A decoder whose output is the x coordinate: the loss can be computed by hand.
+class XDecoder : public Decoder {
+ public:
+  torch::Tensor forward(const torch::Tensor&, const torch::Tensor& xyz) override {
+    return xyz.slice(1, 0, 1);
+  }
+  int64_t latent_size() const override { return 0; }
+};
+
+TEST(ClampedL1Loss, ClampsPredictionAndTarget) {
+  XDecoder dec;
+  ClampedL1LossOptions o;
+  o.delta = 0.1;
+  o.code_reg = 0;
+  ClampedL1Loss loss(o);
+  LossBatch b;
+  b.xyz = torch::tensor({0.05f, 0.f, 0.f, 0.5f, 0.f, 0.f, -0.02f, 0.f, 0.f}).view({3, 3});
+  b.sdf = torch::tensor({0.0f, 0.3f, 0.08f}).view({3, 1});
+  // |0.05 - 0| + |0.1 - 0.1| + |-0.02 - 0.08| = 0.15, mean 0.05
+  EXPECT_NEAR(loss.compute(dec, b).total.item<double>(), 0.05, 1e-7);
+}
+
+TEST(ClampedL1Loss, CodeRegularizerRampsIn) {
+  XDecoder dec;
+  ClampedL1LossOptions o;
+  o.code_reg = 0.01;
+  o.code_reg_ramp = 100;
+  ClampedL1Loss loss(o);
+  LossBatch b;
+  b.xyz = torch::zeros({2, 3});
+  b.sdf = torch::zeros({2, 1});
+  b.codes = torch::tensor({3.f, 4.f, 0.f, 2.f}).view({2, 2});  // norms 5 and 2: mean 3.5
+  b.epoch = 50;
+  const LossResult r = loss.compute(dec, b);
+  EXPECT_NEAR(r.total.item<double>(), 0.01 * 0.5 * 3.5, 1e-7);
+  ASSERT_EQ(r.terms.size(), 2u);
+  EXPECT_EQ(r.terms[1].first, "code_norm");
+  b.epoch = 500;
+  EXPECT_NEAR(loss.compute(dec, b).total.item<double>(), 0.01 * 3.5, 1e-7);
+}
+
+}  // namespace
+}  // namespace nsdf

@@ -1,0 +1,217 @@
+// The `nsdf` command as a user runs it: real processes, exit codes, messages, files.
+// NSDF_BINARY, NSDF_EXAMPLE_BINARY, NSDF_PYTHON and NSDF_SOURCE_DIR come from CMake.
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "support/TestFiles.h"
+
+namespace nsdf {
+namespace {
+
+namespace fs = std::filesystem;
+using test::ProcessResult;
+using test::run_process;
+
+ProcessResult nsdf(std::vector<std::string> args, const fs::path& cwd = {}) {
+  args.insert(args.begin(), NSDF_BINARY);
+  return run_process(args, cwd);
+}
+
+std::string last_line(const std::string& text) {
+  std::string t = text;
+  while (!t.empty() && t.back() == '\n') t.pop_back();
+  return t.substr(t.rfind('\n') == std::string::npos ? 0 : t.rfind('\n') + 1);
+}
+
+std::vector<std::string> metric_lines(const fs::path& run) {
+  std::vector<std::string> out;
+  std::ifstream in(run / "metrics.jsonl");
+  std::string line;
+  while (std::getline(in, line)) out.push_back(line);
+  return out;
+}
+
+double loss_of(const std::string& line) {
+  return std::stod(line.substr(line.find("\"loss\": ") + 8));
+}
+
+// Small enough for seconds on one thread, long enough to be killed mid-run.
+const char* kResumeConfig = R"(experiment: {type: train, epochs: 300, shapes_per_batch: 2,
+             samples_per_shape: 256, checkpoint_every: 25}
+data: {type: synthetic, shapes: 4, samples: 4000, test_samples: 500}
+model: {type: deepsdf, dims: [32, 32, 32], latent_in: [2], dropout: 0.1}
+latent: {type: table, size: 8, init_std: 0.01}
+loss: {type: clamped_l1}
+optimizer: {type: adam, lr: 0.003, latent_lr: 0.003}
+schedule: {type: step, every: 100, factor: 0.5}
+device: cpu
+num_threads: 1
+)";
+
+TEST(Cli, VersionAndHelp) {
+  const ProcessResult v = nsdf({"--version"});
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_EQ(v.out.rfind("nsdf ", 0), 0u) << v.out;
+  EXPECT_NE(v.out.find("LibTorch"), std::string::npos);
+  EXPECT_NE(v.out.find("CUDA"), std::string::npos);
+  for (const char* cmd : {"run", "config", "list"}) {
+    const ProcessResult h = nsdf({cmd, "--help"});
+    EXPECT_EQ(h.exit_code, 0) << cmd;
+    EXPECT_NE(h.out.find(std::string("usage: nsdf ") + cmd), std::string::npos) << cmd;
+  }
+  const ProcessResult bad = nsdf({"rnu"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_EQ(bad.err.rfind("nsdf: unknown command 'rnu' (did you mean 'run'?)", 0), 0u) << bad.err;
+}
+
+TEST(Cli, ListShowsFamiliesAndOptionTables) {
+  const ProcessResult all = nsdf({"list"});
+  EXPECT_EQ(all.exit_code, 0);
+  for (const char* family : {"experiment:", "dataset:", "model:", "latent:", "loss:",
+                             "optimizer:", "schedule:", "evaluator:"}) {
+    EXPECT_NE(all.out.find(family), std::string::npos) << family;
+  }
+  const ProcessResult one = nsdf({"list", "loss", "clamped_l1"});
+  EXPECT_EQ(one.exit_code, 0);
+  EXPECT_NE(one.out.find("loss 'clamped_l1': DeepSDF's clamped L1"), std::string::npos);
+  EXPECT_NE(one.out.find("  name          type  default check"), std::string::npos) << one.out;
+  EXPECT_NE(one.out.find("  delta         float 0.1     > 0"), std::string::npos) << one.out;
+  const ProcessResult typo = nsdf({"list", "los"});
+  EXPECT_EQ(typo.exit_code, 2);
+  EXPECT_NE(typo.err.find("unknown family 'los' (did you mean 'loss'?)"), std::string::npos);
+}
+
+TEST(Cli, ConfigPrintsResolvedAndExplains) {
+  const std::string quick = std::string(NSDF_SOURCE_DIR) + "/configs/quickstart.yaml";
+  const ProcessResult r = nsdf({"config", quick, "loss.delta=0.05"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("  delta: 0.05\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  code_reg_ramp: 100\n"), std::string::npos);  // defaults made explicit
+  EXPECT_NE(r.out.find("device: cpu\n"), std::string::npos);           // from base/cpu.yaml
+  const ProcessResult e = nsdf({"config", quick, "--explain", "device"});
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  EXPECT_NE(e.out.find("device: cpu\n  set at "), std::string::npos) << e.out;
+  EXPECT_NE(e.out.find("configs/base/cpu.yaml:2:9"), std::string::npos) << e.out;
+}
+
+TEST(Cli, ConfigErrorsAreShortMessagesWithPositions) {
+  test::TempDir dir;
+  const std::string cfg = dir.write("bad.yaml", std::string(kResumeConfig) +
+                                                    "model: {type: deepsdf, dropuot: 0.3}\n");
+  // A duplicate section is caught by the YAML reader first.
+  const ProcessResult dup = nsdf({"run", cfg});
+  EXPECT_EQ(dup.exit_code, 1);
+  EXPECT_EQ(dup.err, cfg + ":11:1: error: model: duplicate key (first at " + cfg + ":4:1)\n");
+
+  const std::string cfg2 = dir.write("bad2.yaml", kResumeConfig);
+  const ProcessResult r = nsdf({"run", cfg2, "model.dropuot=0.3", "latent.size=abc"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err,
+            "<command line>:2:13: error: latent.size: expected an integer, got 'abc'\n"
+            "  in latent 'table' (" + cfg2 + ":5:9)\n"
+            "<command line>:1:1: error: model.dropuot: no such key to override (did you mean "
+            "'dropout'?); write +model.dropuot=... to add a new key\n"
+            "  in model 'deepsdf' (" + cfg2 + ":4:8)\n");
+  EXPECT_EQ(r.out, "");
+  const ProcessResult missing = nsdf({"run", (dir.path() / "nope.yaml").string()});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_EQ(missing.err, (dir.path() / "nope.yaml").string() + ": error: no such config file\n");
+}
+
+TEST(Cli, KilledRunResumesToTheSameFinalLoss) {
+  test::TempDir dir;
+  const std::string cfg = dir.write("resume.yaml", kResumeConfig);
+
+  // Reference: uninterrupted.
+  const ProcessResult full = nsdf({"run", cfg, "runs_dir=" + (dir.path() / "a").string()});
+  ASSERT_EQ(full.exit_code, 0) << full.err;
+  const auto expected = metric_lines(last_line(full.out));
+  ASSERT_EQ(expected.size(), 300u);
+
+  // Killed with SIGKILL once its first checkpoint exists, then resumed.
+  const fs::path runs = dir.path() / "b";
+  const int pid = test::spawn_process({NSDF_BINARY, "run", cfg, "runs_dir=" + runs.string()},
+                                      dir.path());
+  fs::path run;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (fs::exists(runs / "resume")) {
+      for (const auto& e : fs::directory_iterator(runs / "resume")) run = e.path();
+    }
+    if (!run.empty() && fs::exists(run / "checkpoints" / "latest.pt")) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_FALSE(run.empty());
+  ASSERT_EQ(::kill(pid, SIGKILL), 0);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the run finished before it could be killed";
+  const size_t logged = metric_lines(run).size();
+  ASSERT_LT(logged, 300u) << "the run finished before it was killed";
+
+  const ProcessResult resumed = nsdf({"run", "--resume", run.string()});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_NE(test::read_text(run / "log.txt").find("resuming from"), std::string::npos);
+  const auto got = metric_lines(run);
+  ASSERT_EQ(got.size(), 300u);  // lines logged after the checkpoint were replaced, not doubled
+  for (size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].substr(0, got[i].find(", \"epoch\"")),
+              "{\"step\": " + std::to_string(i + 1));
+  }
+  EXPECT_NEAR(loss_of(got.back()), loss_of(expected.back()), 1e-6);
+}
+
+TEST(Cli, PythonTorchLoadsCheckpointsAndLatents) {
+  if (std::string(NSDF_PYTHON).empty()) GTEST_SKIP() << "no python3 with torch at configure time";
+  test::TempDir dir;
+  const std::string cfg = dir.write("py.yaml", kResumeConfig);
+  const ProcessResult r = nsdf({"run", cfg, "experiment.epochs=2", "runs_dir=" + (dir.path() / "runs").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const fs::path run = last_line(r.out);
+  const std::string script = dir.write("load.py", R"(import sys, torch
+ck = torch.load(sys.argv[1])
+print(sorted(k for k in ck if k.startswith('decoder.lin0')))
+print(tuple(ck['latent.codes'].shape), int(ck['step']))
+codes = torch.load(sys.argv[2])
+print(sorted(codes)[0], tuple(codes['0000_sphere'].shape))
+)");
+  const ProcessResult py =
+      run_process({NSDF_PYTHON, script, (run / "checkpoints/latest.pt").string(),
+                   (run / "latents/latents.pt").string()});
+  ASSERT_EQ(py.exit_code, 0) << py.err;
+  EXPECT_EQ(py.out,
+            "['decoder.lin0.bias', 'decoder.lin0.weight_g', 'decoder.lin0.weight_v']\n"
+            "(4, 8) 2\n0000_sphere (8,)\n");
+}
+
+TEST(Cli, UserRegisteredLossFromItsOwnProgram) {
+  const ProcessResult list = run_process({NSDF_EXAMPLE_BINARY, "list", "loss", "huber"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_NE(list.out.find("loss 'huber'"), std::string::npos);
+  test::TempDir dir;
+  const std::string cfg = dir.write("huber.yaml", kResumeConfig);
+  const ProcessResult r =
+      run_process({NSDF_EXAMPLE_BINARY, "run", cfg, "loss.type=huber", "+loss.beta=0.02",
+                   "experiment.epochs=3", "runs_dir=" + (dir.path() / "runs").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto lines = metric_lines(last_line(r.out));
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_NE(lines[0].find("\"huber\": "), std::string::npos) << lines[0];
+  EXPECT_NE(test::read_text(fs::path(last_line(r.out)) / "config.yaml").find("beta: 0.02"),
+            std::string::npos);
+  // The stock binary does not know it.
+  const ProcessResult stock = nsdf({"run", cfg, "loss.type=huber"});
+  EXPECT_EQ(stock.exit_code, 1);
+  EXPECT_NE(stock.err.find("unknown loss 'huber'; valid: clamped_l1"), std::string::npos)
+      << stock.err;
+}
+
+}  // namespace
+}  // namespace nsdf

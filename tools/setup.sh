@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs every Debian package nsdf's build, demo and tests need. Idempotent: when everything
+# is installed already it changes nothing and does not touch the network.
+#
+#   tools/setup.sh            # as root (or with sudo available)
+#
+# BLAS: LibTorch links libblas.so.3. Debian's default reference BLAS makes matrix products
+# ~25x slower than OpenBLAS here; of the two OpenBLAS builds, the OpenMP one is the faster with
+# LibTorch's OpenMP threads for small (4 x 64) and large (8 x 512) MLP steps
+# (tools/bench/BLAS.md), so it is installed and selected.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config git
+  libtorch-dev libyaml-cpp-dev libtbb-dev libfmt-dev libhdf5-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  libopenblas0-openmp
+  python3-torch
+)
+
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  "${sudo_cmd[@]}" apt-get update -q
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends \
+    "${missing[@]}"
+fi
+
+# Select OpenBLAS-OpenMP as libblas/liblapack even if another BLAS with a higher alternatives
+# priority (e.g. the pthread build) gets installed later by something else.
+arch_dir=/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)
+for lib in libblas.so.3 liblapack.so.3; do
+  name="${lib}-$(basename "$arch_dir")"
+  target="$arch_dir/openblas-openmp/$lib"
+  if [ -e "$target" ] && [ "$(readlink -f "$arch_dir/$lib")" != "$(readlink -f "$target")" ]; then
+    "${sudo_cmd[@]}" update-alternatives --set "$name" "$target" >/dev/null
+  fi
+done
+echo "setup: all packages present (BLAS: $(readlink -f "$arch_dir/libblas.so.3"))"
