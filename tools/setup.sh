@@ -12,7 +12,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
-  libtorch-dev libyaml-cpp-dev libtbb-dev libfmt-dev libhdf5-dev
+  libtorch-dev libyaml-cpp-dev libtbb-dev libfmt-dev libhdf5-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libopenblas0-openmp
   python3-torch

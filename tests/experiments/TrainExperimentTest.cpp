@@ -8,24 +8,14 @@
 #include "core/Log.h"
 #include "experiments/Runner.h"
 #include "support/TestFiles.h"
+#include "support/TinyConfigs.h"
 
 namespace nsdf {
 namespace {
 
 namespace fs = std::filesystem;
 
-const char* kTinyConfig = R"(experiment: {type: train, epochs: 30, shapes_per_batch: 2,
-             samples_per_shape: 256, checkpoint_every: 10}
-data: {type: synthetic, shapes: 4, samples: 4000, test_samples: 500}
-model: {type: deepsdf, dims: [32, 32, 32], latent_in: [2], dropout: 0.1}
-latent: {type: table, size: 8, init_std: 0.01}
-loss: {type: clamped_l1}
-optimizer: {type: adam, lr: 0.003, latent_lr: 0.003}
-schedule: {type: step, every: 20, factor: 0.5}
-eval: [{type: sdf_error}]
-device: cpu
-num_threads: 1
-)";
+using test::kTinyTrainConfig;
 
 std::vector<double> losses(const fs::path& metrics) {
   std::vector<double> out;
@@ -50,7 +40,7 @@ class TrainExperimentTest : public ::testing::Test {
 };
 
 TEST_F(TrainExperimentTest, LearnsAndLeavesTheDocumentedRunFolder) {
-  const std::string config = dir.write("tiny.yaml", kTinyConfig);
+  const std::string config = dir.write("tiny.yaml", kTinyTrainConfig);
   PreparedRun run = prepare_run(r, config, {"runs_dir=" + (dir.path() / "runs").string()});
   EXPECT_EQ(run.name, "tiny");
   const fs::path out = execute_run(run);
@@ -71,7 +61,7 @@ TEST_F(TrainExperimentTest, LearnsAndLeavesTheDocumentedRunFolder) {
 }
 
 TEST_F(TrainExperimentTest, ResolvedConfigReproducesTheRun) {
-  const std::string config = dir.write("tiny.yaml", kTinyConfig);
+  const std::string config = dir.write("tiny.yaml", kTinyTrainConfig);
   const std::string runs = "runs_dir=" + (dir.path() / "runs").string();
   PreparedRun first = prepare_run(r, config, {runs, "experiment.epochs=4"});
   const fs::path out1 = execute_run(first);
@@ -84,7 +74,7 @@ TEST_F(TrainExperimentTest, ResolvedConfigReproducesTheRun) {
 }
 
 TEST_F(TrainExperimentTest, ResumeFromACheckpointEqualsAnUninterruptedRun) {
-  const std::string config = dir.write("tiny.yaml", kTinyConfig);
+  const std::string config = dir.write("tiny.yaml", kTinyTrainConfig);
   const std::string runs = "runs_dir=" + (dir.path() / "runs").string();
   PreparedRun full = prepare_run(r, config, {runs});
   const auto expected = losses(fs::path(execute_run(full)) / "metrics.jsonl");
@@ -101,7 +91,7 @@ TEST_F(TrainExperimentTest, ResumeFromACheckpointEqualsAnUninterruptedRun) {
 }
 
 TEST_F(TrainExperimentTest, ConfigErrorsAcrossSectionsAreReportedTogether) {
-  const std::string config = dir.write("bad.yaml", std::string(kTinyConfig) +
+  const std::string config = dir.write("bad.yaml", std::string(kTinyTrainConfig) +
                                                        "loos: {type: clamped_l1}\n");
   try {
     prepare_run(r, config, {"model.dropuot=0.5", "optimizer.lr=-1"});
@@ -143,7 +133,7 @@ TEST_F(TrainExperimentTest, MissingSectionAndUnknownExperiment) {
 TEST_F(TrainExperimentTest, ExplainNamesTheFileAndLine) {
   dir.write("base.yaml", "seed: 3\n");
   const std::string config =
-      dir.write("e.yaml", std::string("defaults: [base.yaml]\n") + kTinyConfig + "seed: 4\n");
+      dir.write("e.yaml", std::string("defaults: [base.yaml]\n") + kTinyTrainConfig + "seed: 4\n");
   const PreparedRun run = prepare_run(r, config, {"seed=5"});
   EXPECT_EQ(explain_key(run, "seed"),
             "seed: 5\n  set at <command line>:1:6\n  overrides " + config + ":13:7\n" +

@@ -1,8 +1,8 @@
-#include "geometry/AnalyticShapes.h"
-
 #include <gtest/gtest.h>
 
 #include <cmath>
+
+#include "geometry/AnalyticShapes.h"
 
 namespace nsdf::geometry {
 namespace {

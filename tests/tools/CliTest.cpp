@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "support/TestFiles.h"
+#include "support/TinyConfigs.h"
 
 namespace nsdf {
 namespace {
@@ -42,18 +43,14 @@ double loss_of(const std::string& line) {
   return std::stod(line.substr(line.find("\"loss\": ") + 8));
 }
 
-// Small enough for seconds on one thread, long enough to be killed mid-run.
-const char* kResumeConfig = R"(experiment: {type: train, epochs: 300, shapes_per_batch: 2,
-             samples_per_shape: 256, checkpoint_every: 25}
-data: {type: synthetic, shapes: 4, samples: 4000, test_samples: 500}
-model: {type: deepsdf, dims: [32, 32, 32], latent_in: [2], dropout: 0.1}
-latent: {type: table, size: 8, init_std: 0.01}
-loss: {type: clamped_l1}
-optimizer: {type: adam, lr: 0.003, latent_lr: 0.003}
-schedule: {type: step, every: 100, factor: 0.5}
-device: cpu
-num_threads: 1
-)";
+// Long enough to be killed mid-run, still seconds on one thread.
+const std::vector<std::string> kLongRun{"experiment.epochs=300", "experiment.checkpoint_every=25",
+                                        "schedule.every=100"};
+
+std::vector<std::string> cat(std::vector<std::string> a, const std::vector<std::string>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
 
 TEST(Cli, VersionAndHelp) {
   const ProcessResult v = nsdf({"--version"});
@@ -103,14 +100,14 @@ TEST(Cli, ConfigPrintsResolvedAndExplains) {
 
 TEST(Cli, ConfigErrorsAreShortMessagesWithPositions) {
   test::TempDir dir;
-  const std::string cfg = dir.write("bad.yaml", std::string(kResumeConfig) +
+  const std::string cfg = dir.write("bad.yaml", std::string(test::kTinyTrainConfig) +
                                                     "model: {type: deepsdf, dropuot: 0.3}\n");
   // A duplicate section is caught by the YAML reader first.
   const ProcessResult dup = nsdf({"run", cfg});
   EXPECT_EQ(dup.exit_code, 1);
-  EXPECT_EQ(dup.err, cfg + ":11:1: error: model: duplicate key (first at " + cfg + ":4:1)\n");
+  EXPECT_EQ(dup.err, cfg + ":12:1: error: model: duplicate key (first at " + cfg + ":4:1)\n");
 
-  const std::string cfg2 = dir.write("bad2.yaml", kResumeConfig);
+  const std::string cfg2 = dir.write("bad2.yaml", test::kTinyTrainConfig);
   const ProcessResult r = nsdf({"run", cfg2, "model.dropuot=0.3", "latent.size=abc"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err,
@@ -127,18 +124,19 @@ TEST(Cli, ConfigErrorsAreShortMessagesWithPositions) {
 
 TEST(Cli, KilledRunResumesToTheSameFinalLoss) {
   test::TempDir dir;
-  const std::string cfg = dir.write("resume.yaml", kResumeConfig);
+  const std::string cfg = dir.write("resume.yaml", test::kTinyTrainConfig);
 
   // Reference: uninterrupted.
-  const ProcessResult full = nsdf({"run", cfg, "runs_dir=" + (dir.path() / "a").string()});
+  const ProcessResult full =
+      nsdf(cat({"run", cfg, "runs_dir=" + (dir.path() / "a").string()}, kLongRun));
   ASSERT_EQ(full.exit_code, 0) << full.err;
   const auto expected = metric_lines(last_line(full.out));
   ASSERT_EQ(expected.size(), 300u);
 
   // Killed with SIGKILL once its first checkpoint exists, then resumed.
   const fs::path runs = dir.path() / "b";
-  const int pid = test::spawn_process({NSDF_BINARY, "run", cfg, "runs_dir=" + runs.string()},
-                                      dir.path());
+  const int pid = test::spawn_process(
+      cat({NSDF_BINARY, "run", cfg, "runs_dir=" + runs.string()}, kLongRun), dir.path());
   fs::path run;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
   while (std::chrono::steady_clock::now() < deadline) {
@@ -171,7 +169,7 @@ TEST(Cli, KilledRunResumesToTheSameFinalLoss) {
 TEST(Cli, PythonTorchLoadsCheckpointsAndLatents) {
   if (std::string(NSDF_PYTHON).empty()) GTEST_SKIP() << "no python3 with torch at configure time";
   test::TempDir dir;
-  const std::string cfg = dir.write("py.yaml", kResumeConfig);
+  const std::string cfg = dir.write("py.yaml", test::kTinyTrainConfig);
   const ProcessResult r = nsdf({"run", cfg, "experiment.epochs=2", "runs_dir=" + (dir.path() / "runs").string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const fs::path run = last_line(r.out);
@@ -191,12 +189,13 @@ print(sorted(codes)[0], tuple(codes['0000_sphere'].shape))
             "(4, 8) 2\n0000_sphere (8,)\n");
 }
 
+#ifdef NSDF_EXAMPLE_BINARY
 TEST(Cli, UserRegisteredLossFromItsOwnProgram) {
   const ProcessResult list = run_process({NSDF_EXAMPLE_BINARY, "list", "loss", "huber"});
   ASSERT_EQ(list.exit_code, 0) << list.err;
   EXPECT_NE(list.out.find("loss 'huber'"), std::string::npos);
   test::TempDir dir;
-  const std::string cfg = dir.write("huber.yaml", kResumeConfig);
+  const std::string cfg = dir.write("huber.yaml", test::kTinyTrainConfig);
   const ProcessResult r =
       run_process({NSDF_EXAMPLE_BINARY, "run", cfg, "loss.type=huber", "+loss.beta=0.02",
                    "experiment.epochs=3", "runs_dir=" + (dir.path() / "runs").string()});
@@ -212,6 +211,8 @@ TEST(Cli, UserRegisteredLossFromItsOwnProgram) {
   EXPECT_NE(stock.err.find("unknown loss 'huber'; valid: clamped_l1"), std::string::npos)
       << stock.err;
 }
+
+#endif  // NSDF_EXAMPLE_BINARY
 
 }  // namespace
 }  // namespace nsdf
