@@ -13,7 +13,8 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libtorch-dev libyaml-cpp-dev libtbb-dev libfmt-dev libhdf5-dev zlib1g-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libnanoflann-dev
+  libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
   libopenblas0-openmp
   python3-torch
 )
