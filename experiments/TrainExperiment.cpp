@@ -10,6 +10,9 @@
 #include "core/Json.h"
 #include "core/Log.h"
 #include "core/Progress.h"
+#include "geometry/MeshIo.h"
+#include "geometry/SparseExtraction.h"
+#include "models/DecoderField.h"
 
 namespace nsdf {
 
@@ -31,6 +34,15 @@ void TrainOptions::declare(OptionSet<TrainOptions>& s) {
       .positive();
   s.add("checkpoint_every", &O::checkpoint_every, "epochs between checkpoints").positive();
   s.add("log_every", &O::log_every, "epochs between metrics.jsonl lines").positive();
+  s.add("mesh_resolution", &O::mesh_resolution,
+        "extract meshes/<shape>.ply at this grid resolution after training (0: none; a power "
+        "of two >= 16; sparse coarse-to-fine extraction)")
+      .check(
+          [](const int64_t& r) {
+            const bool ok = r == 0 || (r >= 16 && r <= 2048 && (r & (r - 1)) == 0);
+            return ok ? std::string() : fmt::format("must be 0 or a power of two in [16, 2048], got {}", r);
+          },
+          "0 or a power of two");
 }
 
 TrainExperiment::TrainExperiment(const Options& options, const ExperimentInputs& in)
@@ -179,58 +191,93 @@ void TrainExperiment::run(RunContext& ctx) {
     for (int64_t i = 0; i < num_shapes; ++i) codes.put(dataset->shape_id(i), latents->codes[i]);
     codes.save((ctx.dir.subdir("latents") / "latents.pt").string());
   }
+  const auto meshes = extract_meshes(ctx, *dataset, *decoder, *latents);
+  evaluate(ctx, *dataset, *decoder, *latents, meshes);
+}
 
+std::vector<std::shared_ptr<const geometry::Mesh>> TrainExperiment::extract_meshes(
+    RunContext& ctx, const SdfDataset& dataset, Decoder& decoder, LatentTableImpl& latents) const {
+  std::vector<std::shared_ptr<const geometry::Mesh>> meshes(dataset.size());
+  if (options_.mesh_resolution == 0) return meshes;
+  geometry::ExtractionOptions eo;
+  eo.resolution = static_cast<int>(options_.mesh_resolution);
+  eo.coarse_resolution = std::min(32, eo.resolution);
+  eo.safety = 2.0;  // decoders are only roughly 1-Lipschitz: refine generously
+  const fs::path folder = ctx.dir.subdir("meshes");
+  int64_t queries = 0, dense = 0;
+  Progress progress("meshes", dataset.size(), 0, "shapes");
+  for (int64_t i = 0; i < dataset.size(); ++i) {
+    const auto result = geometry::extract_sparse(decoder_field(decoder, latents.codes[i], ctx.device), eo);
+    queries += result.queries;
+    dense += result.dense_queries;
+    if (ctx.dir.is_writer() && !result.mesh.F.empty())
+      geometry::write_mesh(result.mesh, (folder / (dataset.shape_id(i) + ".ply")).string());
+    if (result.mesh.F.empty()) log::warn("shape {}: the field has no zero level set", dataset.shape_id(i));
+    meshes[i] = std::make_shared<const geometry::Mesh>(result.mesh);
+    progress.update(i + 1);
+  }
+  progress.finish();
+  log::info("meshes at {}^3: {} field queries ({:.1f}x fewer than a dense grid)",
+            eo.resolution, queries, static_cast<double>(dense) / std::max<int64_t>(1, queries));
+  return meshes;
+}
+
+void TrainExperiment::evaluate(RunContext& ctx, const SdfDataset& dataset, Decoder& decoder,
+                               LatentTableImpl& latents,
+                               const std::vector<std::shared_ptr<const geometry::Mesh>>& meshes) const {
   if (evaluators_.empty()) return;
-  torch::NoGradGuard no_grad;
   std::vector<std::shared_ptr<Evaluator>> evaluators;
   for (const auto& spec : evaluators_) evaluators.push_back(spec.build());
+  std::vector<std::string> names;                    // metric names in order of appearance
   std::map<std::string, std::pair<double, int64_t>> totals;
-  std::vector<std::string> metric_order;
-  std::string csv = "shape";
-  bool header_done = false;
-  std::string rows;
-  for (int64_t i = 0; i < num_shapes; ++i) {
-    const torch::Tensor code = latents->codes[i].detach().to(ctx.device).unsqueeze(0);
+  std::vector<std::map<std::string, double>> per_shape(dataset.size());
+  for (int64_t i = 0; i < dataset.size(); ++i) {
     EvalInput input;
-    input.shape_id = dataset->shape_id(i);
-    input.field = [&](const std::vector<float>& xyz) {
-      const auto n = static_cast<int64_t>(xyz.size() / 3);
-      const torch::Tensor x =
-          torch::from_blob(const_cast<float*>(xyz.data()), {n, 3}).to(ctx.device);
-      const torch::Tensor f = decoder->forward(code.expand({n, -1}), x).to(torch::kCPU).contiguous();
-      return std::vector<float>(f.data_ptr<float>(), f.data_ptr<float>() + n);
-    };
-    const torch::Tensor test = dataset->test_samples(i).contiguous();
+    input.shape_id = dataset.shape_id(i);
+    input.field = decoder_field(decoder, latents.codes[i], ctx.device);
+    const torch::Tensor test = dataset.test_samples(i).contiguous();
     input.samples.assign(test.data_ptr<float>(), test.data_ptr<float>() + test.numel());
-    std::string row = input.shape_id;
+    if (meshes[i] && !meshes[i]->F.empty()) input.prediction = meshes[i];
+    const geometry::PointCloud surface = dataset.surface_points(i);
+    if (!surface.P.empty())
+      input.ground_truth = std::make_shared<const geometry::Mesh>(geometry::Mesh{surface.P, {}, surface.N});
     for (const auto& evaluator : evaluators) {
-      for (const auto& [name, value] : evaluator->evaluate(input)) {
-        if (!header_done) {
-          csv += "," + name;
-          metric_order.push_back(name);
+      try {
+        for (const auto& [name, value] : evaluator->evaluate(input)) {
+          if (!totals.count(name)) names.push_back(name);
+          per_shape[i][name] = value;
+          totals[name].first += value;
+          totals[name].second += 1;
         }
-        row += fmt::format(",{}", value);
-        totals[name].first += value;
-        totals[name].second += 1;
+      } catch (const DataError& e) {
+        log::warn("shape {}: {}", input.shape_id, e.what());  // the other metrics still count
       }
     }
-    header_done = true;
-    rows += row + "\n";
   }
   JsonObject summary;
-  summary.add("shapes", num_shapes);
-  std::string report;
-  for (const auto& name : metric_order) {
+  summary.add("shapes", dataset.size());
+  std::string report, csv = "shape";
+  for (const auto& name : names) {
     const double mean = totals[name].first / totals[name].second;
     summary.add(name, mean);
     report += fmt::format("{} {:.5g}  ", name, mean);
+    csv += "," + name;
+  }
+  csv += "\n";
+  for (int64_t i = 0; i < dataset.size(); ++i) {
+    csv += dataset.shape_id(i);
+    for (const auto& name : names) {
+      const auto it = per_shape[i].find(name);
+      csv += it == per_shape[i].end() ? "," : fmt::format(",{}", it->second);
+    }
+    csv += "\n";
   }
   if (ctx.dir.is_writer()) {
     const fs::path folder = ctx.dir.subdir("eval");
     write_file_atomic((folder / "metrics.json").string(), summary.pretty());
-    write_file_atomic((folder / "per_shape.csv").string(), csv + "\n" + rows);
+    write_file_atomic((folder / "per_shape.csv").string(), csv);
   }
-  log::info("eval (mean over {} shapes): {}", num_shapes, report);
+  log::info("eval (mean over {} shapes): {}", dataset.size(), report);
 }
 
 }  // namespace nsdf

@@ -5,7 +5,9 @@
 // Each epoch visits every shape once in a random order, in batches of shapes_per_batch shapes
 // with samples_per_shape SDF samples each. Metrics are logged per epoch; checkpoints (decoder,
 // codes, optimizer, RNG, epoch) every checkpoint_every epochs and at the end, so a killed run
-// resumes exactly. At the end it saves the codes by shape id and runs the `eval` evaluators.
+// resumes exactly. At the end it saves the codes by shape id, extracts meshes/<shape>.ply when
+// mesh_resolution > 0, and runs the `eval` evaluators (surface metrics against the dataset's
+// ground-truth surface points need the meshes).
 //
 // Sections: data (dataset), model, latent, loss, optimizer, schedule (step unit: epochs),
 // eval (optional list of evaluators).
@@ -24,6 +26,7 @@ struct TrainOptions {
   int64_t samples_per_shape = 2048;
   int64_t checkpoint_every = 50;
   int64_t log_every = 1;
+  int64_t mesh_resolution = 0;
 
   static void declare(OptionSet<TrainOptions>& s);
 };
@@ -40,6 +43,14 @@ class TrainExperiment : public Experiment {
   void run(RunContext& context) override;
 
  private:
+  std::vector<std::shared_ptr<const geometry::Mesh>> extract_meshes(RunContext& ctx,
+                                                                    const SdfDataset& dataset,
+                                                                    Decoder& decoder,
+                                                                    LatentTableImpl& latents) const;
+  void evaluate(RunContext& ctx, const SdfDataset& dataset, Decoder& decoder,
+                LatentTableImpl& latents,
+                const std::vector<std::shared_ptr<const geometry::Mesh>>& meshes) const;
+
   Options options_;
   DatasetRegistry::Spec data_;
   ModelRegistry::Spec model_;

@@ -3,20 +3,27 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "core/Blas.h"
+#include "core/ConfigLoader.h"
 #include "core/Device.h"
 #include "core/Error.h"
+#include "core/Json.h"
 #include "core/Log.h"
 #include "core/Strings.h"
 #include "experiments/Runner.h"
+#include "geometry/Inspect.h"
+#include "geometry/MeshIo.h"
 
 namespace nsdf {
 
 namespace {
+
+namespace fs = std::filesystem;
 
 constexpr const char* kUsage = R"(usage: nsdf <command> [options]
 
@@ -27,6 +34,9 @@ commands:
   config CONFIG [key=value ...] [--explain KEY]
                                    print the resolved config, or where KEY was set
   list [FAMILY [NAME]]             registered components and their options
+  inspect FILE                     what a mesh, point cloud or NumPy file holds
+  eval --pred MESH --gt MESH_OR_POINTS [--points N] [--tau T]
+                                   reconstruction metrics as JSON
 
 options:
   --version                        nsdf, LibTorch and CUDA versions
@@ -57,6 +67,23 @@ constexpr const char* kListUsage = R"(usage: nsdf list [FAMILY [NAME]]
 
 Without arguments, lists every registered component by family. With FAMILY, prints the options
 table (name, type, default, check, doc) of each component of that family; with NAME, of one.
+)";
+
+constexpr const char* kInspectUsage = R"(usage: nsdf inspect FILE
+
+Prints what FILE holds: for meshes (.ply .obj .off) the format, vertex and face counts, normals,
+bounding box, and topology (boundary and non-manifold edges, connected components, Euler
+characteristic, watertight); for point clouds (.ply .xyz) counts and bounds; for .npy/.npz the
+arrays (DeepSDF SdfSamples and NormalizationParameters recognised).
+)";
+
+constexpr const char* kEvalUsage = R"(usage: nsdf eval --pred MESH --gt MESH_OR_POINTS [--points N] [--seed S] [--tau T]
+
+Compares a reconstructed mesh with a ground truth (a mesh, sampled; or a point cloud: .xyz, or
+.ply/.obj/.off without faces) in the files' units and prints JSON: chamfer_l1 (IGR/DiGS),
+chamfer_l2 (DeepSDF), pred_to_gt, gt_to_pred, hausdorff (+ one-sided), normal_consistency
+(when the ground truth has normals), fscore/precision/recall at tau (default 1% of the ground
+truth's bounding-box diagonal). N points per surface (default 30000).
 )";
 
 bool wants_help(const std::vector<std::string>& args) {
@@ -117,6 +144,69 @@ int cmd_list(const std::vector<std::string>& args, const Registries& r) {
   } else {
     for (const auto& n : reg.names()) print_component(reg.info(n));
   }
+  return 0;
+}
+
+int cmd_inspect(const std::vector<std::string>& args) {
+  if (wants_help(args)) return fmt::print("{}", kInspectUsage), 0;
+  NSDF_CHECK(args.size() == 1, UsageError, "inspect: expected one FILE\n{}", kInspectUsage);
+  fmt::print("{}", geometry::describe_file(args[0]));
+  return 0;
+}
+
+// A ground truth given as points is a Mesh without faces.
+std::shared_ptr<geometry::Mesh> read_surface(const std::string& path) {
+  const std::string ext = fs::path(path).extension().string();
+  if (ext == ".xyz" || ext == ".XYZ") {
+    geometry::PointCloud cloud = geometry::read_point_cloud(path);
+    return std::make_shared<geometry::Mesh>(geometry::Mesh{cloud.P, {}, cloud.N});
+  }
+  return std::make_shared<geometry::Mesh>(geometry::read_mesh(path));
+}
+
+int cmd_eval(const std::vector<std::string>& args, const Registries& r) {
+  if (wants_help(args)) return fmt::print("{}", kEvalUsage), 0;
+  std::string pred, gt;
+  std::vector<std::string> options;
+  for (size_t i = 0; i < args.size(); ++i) {
+    NSDF_CHECK(i + 1 < args.size(), UsageError, "eval: {} needs a value\n{}", args[i], kEvalUsage);
+    const std::string& value = args[i + 1];
+    if (args[i] == "--pred") {
+      pred = value;
+    } else if (args[i] == "--gt") {
+      gt = value;
+    } else if (args[i] == "--points" || args[i] == "--seed" || args[i] == "--tau") {
+      options.push_back(args[i].substr(2) + "=" + value);
+    } else {
+      throw UsageError(fmt::format("eval: unknown option '{}'\n{}", args[i], kEvalUsage));
+    }
+    ++i;
+  }
+  NSDF_CHECK(!pred.empty() && !gt.empty(), UsageError, "eval: --pred and --gt are required\n{}",
+             kEvalUsage);
+  EvalInput input;
+  input.shape_id = fs::path(pred).stem().string();
+  input.prediction = read_surface(pred);
+  input.ground_truth = read_surface(gt);
+  NSDF_CHECK(!input.prediction->F.empty(), DataError, "{}: --pred must be a mesh with faces", pred);
+  const bool normals = !input.ground_truth->F.empty() || !input.ground_truth->N.empty();
+
+  JsonObject out;
+  out.add("pred", pred).add("gt", gt);
+  for (const char* evaluator_name : {"chamfer", "hausdorff", "normal_consistency", "fscore"}) {
+    const std::string name = evaluator_name;
+    if (name == "normal_consistency" && !normals) continue;
+    // The evaluators parse their options from a config map, like in an experiment config.
+    std::string yaml = "{type: " + name;
+    for (const auto& o : options) {
+      const std::string key = o.substr(0, o.find('='));
+      if (key == "tau" && name != "fscore") continue;
+      yaml += ", " + key + ": " + o.substr(o.find('=') + 1);
+    }
+    const auto evaluator = r.evaluators.create(parse_yaml(yaml + "}", "<command line>"));
+    for (const auto& [metric, value] : evaluator->evaluate(input)) out.add(metric, value);
+  }
+  fmt::print("{}", out.pretty());
   return 0;
 }
 
@@ -197,8 +287,11 @@ int cli_main(int argc, char** argv, const Registries& registries) {
     if (cmd == "run") return cmd_run(rest, registries);
     if (cmd == "config") return cmd_config(rest, registries);
     if (cmd == "list") return cmd_list(rest, registries);
+    if (cmd == "inspect") return cmd_inspect(rest);
+    if (cmd == "eval") return cmd_eval(rest, registries);
     throw UsageError(fmt::format("unknown command '{}'{}\n{}", cmd,
-                                 did_you_mean(cmd, {"run", "config", "list"}), kUsage));
+                                 did_you_mean(cmd, {"run", "config", "list", "inspect", "eval"}),
+                                 kUsage));
   } catch (const UsageError& e) {
     fmt::print(stderr, "nsdf: {}\n", e.what());
     return 2;

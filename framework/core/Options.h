@@ -92,13 +92,15 @@ class OptionSet {
   template <class V>
   class Field;
 
-  /// Declares option `name` stored in `member`. Returns the field to chain checks on.
-  template <class V>
-  Field<V> add(std::string name, V Options::*member, std::string doc) {
+  /// Declares option `name` stored in `member` (of Options or of a base of it, so option groups
+  /// can be shared). Returns the field to chain checks on.
+  template <class V, class Owner>
+  Field<V> add(std::string name, V Owner::*member, std::string doc) {
+    static_assert(std::is_base_of_v<Owner, Options>, "member of another struct");
     auto f = std::make_shared<FieldImpl<V>>();
     f->name = std::move(name);
     f->doc = std::move(doc);
-    f->member = member;
+    f->member = static_cast<V Options::*>(member);
     fields_.push_back(f);
     return Field<V>(f.get());
   }

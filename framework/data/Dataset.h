@@ -11,6 +11,7 @@
 #include <string>
 
 #include "core/Registry.h"
+#include "geometry/Mesh.h"
 
 namespace nsdf {
 
@@ -26,6 +27,9 @@ class SdfDataset {
   virtual torch::Tensor sample(int64_t i, int64_t n) const = 0;
   /// Held-out rows (x, y, z, sdf) of shape i for evaluation; not used in training.
   virtual torch::Tensor test_samples(int64_t i) const = 0;
+  /// Ground-truth surface points of shape i in the dataset's frame (for surface metrics);
+  /// empty when the dataset has none.
+  virtual geometry::PointCloud surface_points(int64_t i) const { return {}; }
 };
 
 using DatasetRegistry = Registry<SdfDataset>;

@@ -22,7 +22,7 @@ void SyntheticDatasetOptions::declare(OptionSet<SyntheticDatasetOptions>& s) {
           },
           "each one of: sphere, box, torus, superquadric");
   s.add("samples", &O::samples, "training samples generated per shape").positive();
-  s.add("test_samples", &O::test_samples, "held-out samples per shape (evaluation)").positive();
+  s.add("test_samples", &O::test_samples, "held-out SDF samples and ground-truth surface points per shape (evaluation)").positive();
   s.add("sigma_near", &O::sigma_near, "std of the small surface offsets").positive();
   s.add("sigma_far", &O::sigma_far, "std of the large surface offsets").positive();
   s.add("uniform_fraction", &O::uniform_fraction, "fraction of uniform samples in [-1,1]^3")
@@ -36,6 +36,7 @@ SyntheticDataset::SyntheticDataset(const Options& o) {
   pos_.resize(n);
   neg_.resize(n);
   test_.resize(n);
+  surface_.resize(n);
   // Each shape has its own generator so the result does not depend on thread scheduling.
   tbb::parallel_for(size_t{0}, n, [&](size_t i) {
     std::mt19937_64 rng(static_cast<uint64_t>(o.seed) * 1000003u + i);
@@ -50,6 +51,9 @@ SyntheticDataset::SyntheticDataset(const Options& o) {
     pos_[i] = all.index({~inside});
     neg_[i] = all.index({inside});
     test_[i] = torch::from_blob(test.data(), {o.test_samples, 4}).clone();
+    const std::vector<float> surface = geometry::sample_surface(shapes_[i], o.test_samples, rng);
+    for (size_t p = 0; p < surface.size(); p += 3)
+      surface_[i].P.push_back({surface[p], surface[p + 1], surface[p + 2]});
   });
 }
 

@@ -39,11 +39,13 @@ class SyntheticDataset : public SdfDataset {
   std::string shape_id(int64_t i) const override;
   torch::Tensor sample(int64_t i, int64_t n) const override;
   torch::Tensor test_samples(int64_t i) const override { return test_.at(i); }
+  geometry::PointCloud surface_points(int64_t i) const override { return surface_.at(i); }
   const geometry::AnalyticShape& shape(int64_t i) const { return shapes_.at(i); }
 
  private:
   std::vector<geometry::AnalyticShape> shapes_;
   std::vector<torch::Tensor> pos_, neg_, test_;
+  std::vector<geometry::PointCloud> surface_;
 };
 
 }  // namespace nsdf

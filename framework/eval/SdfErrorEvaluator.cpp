@@ -18,8 +18,10 @@ Metrics SdfErrorEvaluator::evaluate(const EvalInput& input) const {
   std::vector<float> xyz(3 * n);
   for (size_t i = 0; i < n; ++i)
     for (size_t k = 0; k < 3; ++k) xyz[3 * i + k] = input.samples[4 * i + k];
-  const std::vector<float> pred = input.field(xyz);
-  NSDF_ASSERT(pred.size() == n, "field returned {} values for {} points", pred.size(), n);
+  NSDF_CHECK(input.field, DataError, "sdf_error: shape '{}' has no field to evaluate",
+             input.shape_id);
+  std::vector<float> pred(n);
+  input.field(xyz.data(), static_cast<int64_t>(n), pred.data());
   double abs_sum = 0, band_sum = 0;
   size_t band_n = 0, sign_ok = 0;
   for (size_t i = 0; i < n; ++i) {

@@ -124,11 +124,14 @@ TEST_F(Conformance, EvaluatorsOnAnExactField) {
     EvalInput in;
     in.shape_id = "sphere";
     for (float x : {0.1f, 0.4f, 0.9f}) in.samples.insert(in.samples.end(), {x, 0, 0, x - 0.5f});
-    in.field = [](const std::vector<float>& xyz) {
-      std::vector<float> out;
-      for (size_t i = 0; i < xyz.size(); i += 3) out.push_back(xyz[i] - 0.5f);
-      return out;
+    in.field = [](const float* xyz, int64_t n, float* out) {
+      for (int64_t i = 0; i < n; ++i) out[i] = xyz[3 * i] - 0.5f;
     };
+    auto octahedron = std::make_shared<geometry::Mesh>();
+    octahedron->V = {{1, 0, 0}, {-1, 0, 0}, {0, 1, 0}, {0, -1, 0}, {0, 0, 1}, {0, 0, -1}};
+    octahedron->F = {{0, 2, 4}, {2, 1, 4}, {1, 3, 4}, {3, 0, 4},
+                     {2, 0, 5}, {1, 2, 5}, {3, 1, 5}, {0, 3, 5}};
+    in.prediction = in.ground_truth = octahedron;
     const Metrics m = ev->evaluate(in);
     ASSERT_FALSE(m.empty()) << name;
     for (const auto& [metric, value] : m) EXPECT_TRUE(std::isfinite(value)) << metric;

@@ -6,7 +6,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include <chrono>
+#include <cmath>
 #include <fstream>
 #include <thread>
 
@@ -187,6 +190,56 @@ print(sorted(codes)[0], tuple(codes['0000_sphere'].shape))
   EXPECT_EQ(py.out,
             "['decoder.lin0.bias', 'decoder.lin0.weight_g', 'decoder.lin0.weight_v']\n"
             "(4, 8) 2\n0000_sphere (8,)\n");
+}
+
+// An octahedron of "radius" r as an OFF file.
+std::string octahedron_off(float r) {
+  return fmt::format(
+      "OFF\n6 8 0\n{0} 0 0\n-{0} 0 0\n0 {0} 0\n0 -{0} 0\n0 0 {0}\n0 0 -{0}\n"
+      "3 0 2 4\n3 2 1 4\n3 1 3 4\n3 3 0 4\n3 2 0 5\n3 1 2 5\n3 3 1 5\n3 0 3 5\n",
+      r);
+}
+
+double json_number(const std::string& json, const std::string& key) {
+  const auto p = json.find("\"" + key + "\": ");
+  EXPECT_NE(p, std::string::npos) << key << " missing in " << json;
+  return p == std::string::npos ? -1 : std::stod(json.substr(p + key.size() + 4));
+}
+
+TEST(Cli, EvalPrintsReconstructionMetricsAsJson) {
+  test::TempDir dir;
+  const std::string a = dir.write("a.off", octahedron_off(1.0f));
+  const std::string b = dir.write("b.off", octahedron_off(1.1f));
+  const ProcessResult r = nsdf({"eval", "--pred", a, "--gt", b, "--points", "20000"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const double gap = 0.1 / std::sqrt(3.0);  // distance between parallel faces
+  EXPECT_NEAR(json_number(r.out, "chamfer_l1"), gap, 0.01);
+  EXPECT_NEAR(json_number(r.out, "chamfer_l2"), 2 * gap * gap, 0.002);
+  EXPECT_NEAR(json_number(r.out, "normal_consistency"), 1.0, 0.05);
+  EXPECT_GE(json_number(r.out, "hausdorff"), gap);
+  EXPECT_EQ(json_number(r.out, "fscore"), 0.0);
+  // The same surface, sampled independently: every point has a neighbour within a few spacings.
+  const ProcessResult same = nsdf({"eval", "--pred", a, "--gt", a, "--tau", "0.05"});
+  ASSERT_EQ(same.exit_code, 0) << same.err;
+  EXPECT_GT(json_number(same.out, "fscore"), 0.999);
+  EXPECT_LT(json_number(same.out, "chamfer_l1"), 0.01);
+  const ProcessResult bad = nsdf({"eval", "--pred", a});
+  EXPECT_EQ(bad.exit_code, 2);
+  const ProcessResult missing = nsdf({"eval", "--pred", a, "--gt", (dir.path() / "no.off").string()});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("no.off"), std::string::npos);
+}
+
+TEST(Cli, InspectDescribesAMesh) {
+  test::TempDir dir;
+  const std::string a = dir.write("a.off", octahedron_off(1.0f));
+  const ProcessResult r = nsdf({"inspect", a});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("6"), std::string::npos);
+  EXPECT_NE(r.out.find("8"), std::string::npos);
+  EXPECT_NE(r.out.find("watertight"), std::string::npos) << r.out;
+  const ProcessResult bad = nsdf({"inspect", dir.write("x.abc", "")});
+  EXPECT_EQ(bad.exit_code, 1);
 }
 
 #ifdef NSDF_EXAMPLE_BINARY
