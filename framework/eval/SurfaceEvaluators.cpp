@@ -36,63 +36,39 @@ geometry::SurfaceMetrics metrics_of(const EvalInput& in, const SurfaceSampling& 
   return geometry::surface_metrics(s.pred, s.gt, s.match, tau > 0 ? tau : 0.01 * s.gt_diagonal);
 }
 
-class ChamferEvaluator : public Evaluator {
+// chamfer, hausdorff and normal_consistency differ only in which metrics they report.
+using Select = Metrics (*)(const geometry::SurfaceMetrics& m, const EvalInput& in);
+
+class SurfaceMetricEvaluator : public Evaluator {
  public:
-  using Options = ChamferOptions;
-  static constexpr const char* kDoc =
-      "Chamfer distances in original units: chamfer_l1 = (mean d(pred->gt) + mean d(gt->pred)) "
-      "/ 2 (IGR, DiGS), chamfer_l2 = mean d^2 + mean d^2 (DeepSDF), and the one-sided means "
-      "pred_to_gt, gt_to_pred.";
-  explicit ChamferEvaluator(const Options& o) : o_(o) {}
-  Metrics evaluate(const EvalInput& in) const override {
-    const auto m = metrics_of(in, o_);
-    return {{"chamfer_l1", m.chamfer_l1},
-            {"chamfer_l2", m.chamfer_l2},
-            {"pred_to_gt", m.pred_to_gt},
-            {"gt_to_pred", m.gt_to_pred}};
-  }
+  SurfaceMetricEvaluator(const ChamferOptions& o, Select select) : o_(o), select_(select) {}
+  Metrics evaluate(const EvalInput& in) const override { return select_(metrics_of(in, o_), in); }
 
  private:
-  Options o_;
+  ChamferOptions o_;
+  Select select_;
 };
 
-class HausdorffEvaluator : public Evaluator {
- public:
-  using Options = ChamferOptions;
-  static constexpr const char* kDoc =
-      "Hausdorff distance max(max d(pred->gt), max d(gt->pred)) and both one-sided maxima, in "
-      "original units.";
-  explicit HausdorffEvaluator(const Options& o) : o_(o) {}
-  Metrics evaluate(const EvalInput& in) const override {
-    const auto m = metrics_of(in, o_);
-    return {{"hausdorff", m.hausdorff},
-            {"hausdorff_pred_to_gt", m.hausdorff_pred_to_gt},
-            {"hausdorff_gt_to_pred", m.hausdorff_gt_to_pred}};
-  }
+Metrics select_chamfer(const geometry::SurfaceMetrics& m, const EvalInput&) {
+  return {{"chamfer_l1", m.chamfer_l1},
+          {"chamfer_l2", m.chamfer_l2},
+          {"pred_to_gt", m.pred_to_gt},
+          {"gt_to_pred", m.gt_to_pred}};
+}
 
- private:
-  Options o_;
-};
+Metrics select_hausdorff(const geometry::SurfaceMetrics& m, const EvalInput&) {
+  return {{"hausdorff", m.hausdorff},
+          {"hausdorff_pred_to_gt", m.hausdorff_pred_to_gt},
+          {"hausdorff_gt_to_pred", m.hausdorff_gt_to_pred}};
+}
 
-class NormalConsistencyEvaluator : public Evaluator {
- public:
-  using Options = ChamferOptions;
-  static constexpr const char* kDoc =
-      "Normal consistency: mean |cos| between each point's normal and its nearest neighbour's on "
-      "the other surface, averaged over both directions (needs normals on both).";
-  explicit NormalConsistencyEvaluator(const Options& o) : o_(o) {}
-  Metrics evaluate(const EvalInput& in) const override {
-    const auto m = metrics_of(in, o_);
-    NSDF_CHECK(m.normal_consistency.has_value(), DataError,
-               "shape '{}': normal_consistency needs normals on both surfaces (the ground truth "
-               "has none)",
-               in.shape_id);
-    return {{"normal_consistency", *m.normal_consistency}};
-  }
-
- private:
-  Options o_;
-};
+Metrics select_normal_consistency(const geometry::SurfaceMetrics& m, const EvalInput& in) {
+  NSDF_CHECK(m.normal_consistency.has_value(), DataError,
+             "shape '{}': normal_consistency needs normals on both surfaces (the ground truth "
+             "has none)",
+             in.shape_id);
+  return {{"normal_consistency", *m.normal_consistency}};
+}
 
 class FScoreEvaluator : public Evaluator {
  public:
@@ -127,9 +103,24 @@ void FScoreOptions::declare(OptionSet<FScoreOptions>& s) {
 }
 
 void register_surface_evaluators(EvaluatorRegistry& registry) {
-  registry.add<ChamferEvaluator>("chamfer");
-  registry.add<HausdorffEvaluator>("hausdorff");
-  registry.add<NormalConsistencyEvaluator>("normal_consistency");
+  auto add = [&](const char* name, const char* doc, Select select) {
+    registry.add<ChamferOptions>(name, doc, [select](const ChamferOptions& o) {
+      return std::make_shared<SurfaceMetricEvaluator>(o, select);
+    });
+  };
+  add("chamfer",
+      "Chamfer distances in original units: chamfer_l1 = (mean d(pred->gt) + mean d(gt->pred)) "
+      "/ 2 (IGR, DiGS), chamfer_l2 = mean d^2 + mean d^2 (DeepSDF), and the one-sided means "
+      "pred_to_gt, gt_to_pred.",
+      select_chamfer);
+  add("hausdorff",
+      "Hausdorff distance max(max d(pred->gt), max d(gt->pred)) and both one-sided maxima, in "
+      "original units.",
+      select_hausdorff);
+  add("normal_consistency",
+      "Normal consistency: mean |cos| between each point's normal and its nearest neighbour's "
+      "on the other surface, averaged over both directions (needs normals on both).",
+      select_normal_consistency);
   registry.add<FScoreEvaluator>("fscore");
 }
 
