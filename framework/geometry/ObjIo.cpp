@@ -95,7 +95,8 @@ class ObjParser {
                path_, line_, kind.name);
     const auto n = static_cast<int64_t>(count);
     if (index < 0) {
-      NSDF_CHECK(-index <= n, DataError, "{}: line {}: {} index {} out of range ({} {} so far)",
+      // index >= -n, not -index <= n: negating INT64_MIN overflows (found by the OBJ fuzzer).
+      NSDF_CHECK(index >= -n, DataError, "{}: line {}: {} index {} out of range ({} {} so far)",
                  path_, line_, kind.name, index, n, kind.entries);
       return n + index;
     }

@@ -187,6 +187,12 @@ std::vector<BrokenFile> corpus() {
        "line 5: face index 9 out of range (4 vertices)"},
       {"negative_index_out_of_range.obj", kFourObjVertices + "f -1 -2 -9\n",
        "line 5: face index -9 out of range (4 vertices so far)"},
+      // Found by the OBJ fuzzer: negating INT64_MIN used to wrap around the range check.
+      {"int64_min_index.obj", kFourObjVertices + "f 1 2 -9223372036854775808\n",
+       "line 5: face index -9223372036854775808 out of range (4 vertices so far)"},
+      {"int64_min_normal_index.obj",
+       kFourObjVertices + "vn 0 0 1\nf 1//1 2//1 3//-9223372036854775808\n",
+       "line 6: normal index -9223372036854775808 out of range (1 normals so far)"},
       {"zero_index.obj", kFourObjVertices + "f 0 1 2\n",
        "line 5: face index 0 is invalid (OBJ indices start at 1)"},
       {"normal_index_out_of_range.obj", kFourObjVertices + "vn 0 0 1\nf 1//1 2//1 3//2\n",
