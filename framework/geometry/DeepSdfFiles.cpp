@@ -92,15 +92,6 @@ void write_deepsdf_samples(const std::string& path, const SdfSamples& samples) {
                    {"neg", make_npy_array(samples.neg, {rows(samples.neg), kSampleColumns})}});
 }
 
-std::array<double, 3> normalize_point(const Normalization& n, const std::array<double, 3>& p) {
-  return {(p[0] + n.offset[0]) * n.scale, (p[1] + n.offset[1]) * n.scale,
-          (p[2] + n.offset[2]) * n.scale};
-}
-
-std::array<double, 3> denormalize_point(const Normalization& n, const std::array<double, 3>& p) {
-  return {p[0] / n.scale - n.offset[0], p[1] / n.scale - n.offset[1], p[2] / n.scale - n.offset[2]};
-}
-
 Normalization read_deepsdf_normalization(const std::string& path) {
   const std::map<std::string, NpyArray> arrays = read_npz(path);
   const NpyArray& offset = member(arrays, "offset", path);

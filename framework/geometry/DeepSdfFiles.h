@@ -7,9 +7,10 @@
 //       with normalized = (original + offset) * scale.
 // Readers validate what training relies on and name the file and member that is wrong.
 
-#include <array>
 #include <string>
 #include <vector>
+
+#include "geometry/Normalization.h"
 
 namespace nsdf::geometry {
 
@@ -34,16 +35,6 @@ SdfSamples read_deepsdf_samples(const std::string& path,
 /// Writes `samples` as DeepSDF does (uncompressed .npz, float32 `pos` and `neg` of shape
 /// (rows, 4)), atomically. Throws DataError when a size is not a multiple of 4.
 void write_deepsdf_samples(const std::string& path, const SdfSamples& samples);
-
-/// How a mesh was normalized into the unit sphere: normalized = (original + offset) * scale.
-struct Normalization {
-  std::array<double, 3> offset{0, 0, 0};
-  double scale = 1.0;
-};
-
-/// The normalized position of an original-space point, and back.
-std::array<double, 3> normalize_point(const Normalization& n, const std::array<double, 3>& p);
-std::array<double, 3> denormalize_point(const Normalization& n, const std::array<double, 3>& p);
 
 /// Reads a DeepSDF NormalizationParameters .npz (`offset` of shape (3,) or (1, 3), `scale` of
 /// shape () or (1,), any float type). Throws DataError when a member is missing or malformed,

@@ -7,6 +7,15 @@
 
 namespace nsdf::geometry {
 
+std::array<double, 3> normalize_point(const Normalization& n, const std::array<double, 3>& p) {
+  return {(p[0] + n.offset[0]) * n.scale, (p[1] + n.offset[1]) * n.scale,
+          (p[2] + n.offset[2]) * n.scale};
+}
+
+std::array<double, 3> denormalize_point(const Normalization& n, const std::array<double, 3>& p) {
+  return {p[0] / n.scale - n.offset[0], p[1] / n.scale - n.offset[1], p[2] / n.scale - n.offset[2]};
+}
+
 namespace {
 
 using Vec3d = std::array<double, 3>;
@@ -19,7 +28,7 @@ void check_points(const std::vector<Vec3f>& V, const char* what) {
                V[i][2]);
 }
 
-void check_similarity(const Similarity& s) {
+void check_similarity(const Normalization& s) {
   NSDF_CHECK(std::isfinite(s.scale) && s.scale > 0, DataError,
              "normalization: scale = {} must be finite and > 0", s.scale);
   NSDF_CHECK(std::isfinite(s.offset[0]) && std::isfinite(s.offset[1]) && std::isfinite(s.offset[2]),
@@ -47,7 +56,7 @@ double max_distance(const std::vector<Vec3f>& V, const Vec3d& c) {
 
 }  // namespace
 
-Similarity unit_sphere_normalization(const std::vector<Vec3f>& V, double buffer) {
+Normalization unit_sphere_normalization(const std::vector<Vec3f>& V, double buffer) {
   NSDF_CHECK(std::isfinite(buffer) && buffer > 0, ConfigError,
              "unit_sphere_normalization: buffer = {} must be finite and > 0", buffer);
   check_points(V, "unit_sphere_normalization");
@@ -61,7 +70,7 @@ Similarity unit_sphere_normalization(const std::vector<Vec3f>& V, double buffer)
   return {{-centre[0], -centre[1], -centre[2]}, 1.0 / (radius * buffer)};
 }
 
-Similarity unit_sphere_normalization(const Mesh& mesh, double buffer) {
+Normalization unit_sphere_normalization(const Mesh& mesh, double buffer) {
   NSDF_CHECK(!mesh.F.empty(), DataError,
              "unit_sphere_normalization: the mesh has no faces ({} vertices)", mesh.V.size());
   std::vector<char> used(mesh.V.size(), 0);
@@ -79,7 +88,7 @@ Similarity unit_sphere_normalization(const Mesh& mesh, double buffer) {
   return unit_sphere_normalization(V, buffer);
 }
 
-Similarity bounding_box_normalization(const std::vector<Vec3f>& V) {
+Normalization bounding_box_normalization(const std::vector<Vec3f>& V) {
   check_points(V, "bounding_box_normalization");
   Vec3d lo, hi;
   bounding_box(V, lo, hi);
@@ -91,7 +100,7 @@ Similarity bounding_box_normalization(const std::vector<Vec3f>& V) {
   return {{-(lo[0] + hi[0]) / 2, -(lo[1] + hi[1]) / 2, -(lo[2] + hi[2]) / 2}, 2.0 / side};
 }
 
-Similarity mean_centering_normalization(const std::vector<Vec3f>& V, bool scale_to_unit) {
+Normalization mean_centering_normalization(const std::vector<Vec3f>& V, bool scale_to_unit) {
   check_points(V, "mean_centering_normalization");
   Vec3d mean = {0, 0, 0};
   for (const Vec3f& p : V)
@@ -109,24 +118,24 @@ Similarity mean_centering_normalization(const std::vector<Vec3f>& V, bool scale_
   return {{-mean[0], -mean[1], -mean[2]}, scale};
 }
 
-Similarity inverse(const Similarity& s) {
+Normalization inverse(const Normalization& s) {
   check_similarity(s);
   return {{-s.offset[0] * s.scale, -s.offset[1] * s.scale, -s.offset[2] * s.scale}, 1.0 / s.scale};
 }
 
-void normalize_points_in_place(const Similarity& s, std::vector<Vec3f>& P) {
+void normalize_points_in_place(const Normalization& s, std::vector<Vec3f>& P) {
   check_similarity(s);
   for (Vec3f& p : P)
     for (int d = 0; d < 3; ++d) p[d] = static_cast<float>((p[d] + s.offset[d]) * s.scale);
 }
 
-std::vector<Vec3f> normalize_points(const Similarity& s, const std::vector<Vec3f>& P) {
+std::vector<Vec3f> normalize_points(const Normalization& s, const std::vector<Vec3f>& P) {
   std::vector<Vec3f> out = P;
   normalize_points_in_place(s, out);
   return out;
 }
 
-void denormalize_points_in_place(const Similarity& s, std::vector<Vec3f>& P) {
+void denormalize_points_in_place(const Normalization& s, std::vector<Vec3f>& P) {
   check_similarity(s);
   // Divide rather than multiply by 1 / scale: the same arithmetic as denormalize_point in
   // DeepSdfFiles.h, so both give identical results.
@@ -134,30 +143,30 @@ void denormalize_points_in_place(const Similarity& s, std::vector<Vec3f>& P) {
     for (int d = 0; d < 3; ++d) p[d] = static_cast<float>(p[d] / s.scale - s.offset[d]);
 }
 
-std::vector<Vec3f> denormalize_points(const Similarity& s, const std::vector<Vec3f>& P) {
+std::vector<Vec3f> denormalize_points(const Normalization& s, const std::vector<Vec3f>& P) {
   std::vector<Vec3f> out = P;
   denormalize_points_in_place(s, out);
   return out;
 }
 
-Mesh normalize_mesh(const Similarity& s, const Mesh& mesh) {
+Mesh normalize_mesh(const Normalization& s, const Mesh& mesh) {
   Mesh out = mesh;
   normalize_points_in_place(s, out.V);
   return out;
 }
 
-Mesh denormalize_mesh(const Similarity& s, const Mesh& mesh) {
+Mesh denormalize_mesh(const Normalization& s, const Mesh& mesh) {
   Mesh out = mesh;
   denormalize_points_in_place(s, out.V);
   return out;
 }
 
-double normalize_distance(const Similarity& s, double d) {
+double normalize_distance(const Normalization& s, double d) {
   check_similarity(s);
   return d * s.scale;
 }
 
-double denormalize_distance(const Similarity& s, double d) {
+double denormalize_distance(const Normalization& s, double d) {
   check_similarity(s);
   return d / s.scale;
 }

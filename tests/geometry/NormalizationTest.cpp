@@ -25,7 +25,7 @@ double norm(const Vec3d& p) { return std::sqrt(p[0] * p[0] + p[1] * p[1] + p[2] 
 
 TEST(Normalization, DeepSdfUnitSphere) {
   const std::vector<Vec3f> V = random_points(1000, 1);
-  const Similarity s = unit_sphere_normalization(V);  // buffer 1.03
+  const Normalization s = unit_sphere_normalization(V);  // buffer 1.03
   Vec3d lo = {1e9, 1e9, 1e9}, hi = {-1e9, -1e9, -1e9};
   double farthest = 0;
   for (const Vec3f& v : V) {
@@ -50,9 +50,9 @@ TEST(Normalization, MeshVersionIgnoresUnusedVertices) {
   Mesh mesh;
   mesh.V = random_points(100, 2);
   for (int i = 0; i < 98; ++i) mesh.F.push_back({i, i + 1, i + 2});
-  const Similarity expected = unit_sphere_normalization(mesh.V);
+  const Normalization expected = unit_sphere_normalization(mesh.V);
   mesh.V.push_back({100, 100, 100});  // a stray vertex no face uses
-  const Similarity s = unit_sphere_normalization(mesh);
+  const Normalization s = unit_sphere_normalization(mesh);
   EXPECT_EQ(s.offset, expected.offset);
   EXPECT_EQ(s.scale, expected.scale);
   mesh.F.push_back({0, 1, 101});
@@ -61,7 +61,7 @@ TEST(Normalization, MeshVersionIgnoresUnusedVertices) {
 
 TEST(Normalization, RoundTripRestoresOriginalCoordinates) {
   const std::vector<Vec3f> V = random_points(2000, 3);
-  for (const Similarity& s :
+  for (const Normalization& s :
        {unit_sphere_normalization(V), bounding_box_normalization(V),
         mean_centering_normalization(V, true), mean_centering_normalization(V)}) {
     const std::vector<Vec3f> back = denormalize_points(s, normalize_points(s, V));
@@ -73,13 +73,13 @@ TEST(Normalization, RoundTripRestoresOriginalCoordinates) {
       const Vec3d b = denormalize_point(s, normalize_point(s, to_double(v)));
       for (int d = 0; d < 3; ++d) EXPECT_NEAR(b[d], v[d], 1e-12);
     }
-    // The inverse transform is a Similarity too.
-    const Similarity inv = inverse(s);
+    // The inverse transform is a Normalization too.
+    const Normalization inv = inverse(s);
     const std::vector<Vec3f> via_inverse = normalize_points(inv, normalize_points(s, V));
     for (size_t i = 0; i < V.size(); ++i)
       for (int d = 0; d < 3; ++d)
         EXPECT_NEAR(via_inverse[i][d], V[i][d], 1e-6 * std::max(1.0f, std::abs(V[i][d])));
-    const Similarity twice = inverse(inv);
+    const Normalization twice = inverse(inv);
     EXPECT_NEAR(twice.scale, s.scale, 1e-12 * s.scale);
     for (int d = 0; d < 3; ++d) EXPECT_NEAR(twice.offset[d], s.offset[d], 1e-12);
   }
@@ -90,7 +90,7 @@ TEST(Normalization, InPlaceAndMeshVersionsAgree) {
   mesh.V = random_points(50, 4);
   mesh.F = {{0, 1, 2}, {2, 3, 4}};
   mesh.N = std::vector<Vec3f>(50, Vec3f{0, 0, 1});
-  const Similarity s = unit_sphere_normalization(mesh.V);
+  const Normalization s = unit_sphere_normalization(mesh.V);
   std::vector<Vec3f> in_place = mesh.V;
   normalize_points_in_place(s, in_place);
   const Mesh normalized = normalize_mesh(s, mesh);
@@ -104,7 +104,7 @@ TEST(Normalization, InPlaceAndMeshVersionsAgree) {
 
 TEST(Normalization, DistancesScaleWithTheTransform) {
   const std::vector<Vec3f> V = random_points(100, 5);
-  const Similarity s = unit_sphere_normalization(V);
+  const Normalization s = unit_sphere_normalization(V);
   const std::vector<Vec3f> W = normalize_points(s, V);
   for (size_t i = 1; i < V.size(); ++i) {
     const Vec3d a = to_double(V[i]), b = to_double(V[i - 1]);
@@ -121,7 +121,7 @@ TEST(Normalization, DistancesScaleWithTheTransform) {
 
 TEST(Normalization, BoundingBoxLongestSideSpansMinusOneToOne) {
   const std::vector<Vec3f> V = random_points(500, 6);  // x is the longest side
-  const Similarity s = bounding_box_normalization(V);
+  const Normalization s = bounding_box_normalization(V);
   Vec3d lo = {1e9, 1e9, 1e9}, hi = {-1e9, -1e9, -1e9};
   for (const Vec3f& v : V) {
     const Vec3d p = normalize_point(s, to_double(v));
@@ -140,9 +140,9 @@ TEST(Normalization, BoundingBoxLongestSideSpansMinusOneToOne) {
 
 TEST(Normalization, MeanCentering) {
   const std::vector<Vec3f> V = random_points(500, 7);
-  const Similarity plain = mean_centering_normalization(V);
+  const Normalization plain = mean_centering_normalization(V);
   EXPECT_EQ(plain.scale, 1.0);
-  const Similarity unit = mean_centering_normalization(V, true);
+  const Normalization unit = mean_centering_normalization(V, true);
   Vec3d mean = {0, 0, 0};
   double farthest = 0;
   for (const Vec3f& v : V) {
@@ -168,9 +168,9 @@ TEST(Normalization, UserErrorsAreClear) {
   EXPECT_THROW(unit_sphere_normalization({{0, 0, 0}, {1, NAN, 1}}), DataError);
   EXPECT_THROW(unit_sphere_normalization(Mesh{}), DataError);
   std::vector<Vec3f> P = {{1, 2, 3}};
-  EXPECT_THROW(normalize_points_in_place(Similarity{{0, 0, 0}, 0.0}, P), DataError);
-  EXPECT_THROW(denormalize_distance(Similarity{{0, 0, 0}, -1.0}, 1.0), DataError);
-  EXPECT_THROW(inverse(Similarity{{NAN, 0, 0}, 1.0}), DataError);
+  EXPECT_THROW(normalize_points_in_place(Normalization{{0, 0, 0}, 0.0}, P), DataError);
+  EXPECT_THROW(denormalize_distance(Normalization{{0, 0, 0}, -1.0}, 1.0), DataError);
+  EXPECT_THROW(inverse(Normalization{{NAN, 0, 0}, 1.0}), DataError);
 }
 
 }  // namespace
