@@ -16,7 +16,7 @@ packages=(
   libnanoflann-dev
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
   libopenblas0-openmp
-  python3-torch
+  python3-torch python3-scipy
 )
 
 sudo_cmd=()
