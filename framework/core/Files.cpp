@@ -58,6 +58,11 @@ void write_file_atomic(const std::string& path, std::string_view data) {
 }
 
 std::string read_file(const std::string& path) {
+  std::error_code ec;
+  // An ifstream opens a folder without complaint and then reads nothing: say what it is.
+  NSDF_CHECK(!fs::is_directory(path, ec), IoError, "{}: cannot read: is a folder, not a file",
+             path);
+  NSDF_CHECK(fs::exists(path, ec), IoError, "{}: cannot open for reading: no such file", path);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw IoError(fmt::format("{}: cannot open for reading", path));
   std::ostringstream ss;

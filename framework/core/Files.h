@@ -12,7 +12,7 @@ namespace nsdf {
 /// Throws IoError naming the file on failure.
 void write_file_atomic(const std::string& path, std::string_view data);
 
-/// Reads a whole file; throws IoError naming it when it cannot.
+/// Reads a whole file; throws IoError naming it when it cannot (missing, a folder, unreadable).
 std::string read_file(const std::string& path);
 
 }  // namespace nsdf

@@ -569,12 +569,6 @@ std::string encode_native_floats(const std::vector<T>& data, const std::vector<i
   return out;
 }
 
-std::string read_whole_file(const std::string& path) {
-  std::error_code ec;
-  NSDF_CHECK(!std::filesystem::is_directory(path, ec), IoError,
-             "{}: cannot open for reading: is a folder", path);
-  return read_file(path);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Zip archives (APPNOTE.TXT): the end-of-central-directory record points at the central
@@ -940,7 +934,7 @@ NpyArray parse_npy(std::string_view bytes, const std::string& name) {
   return array;
 }
 
-NpyArray read_npy(const std::string& path) { return parse_npy(read_whole_file(path), path); }
+NpyArray read_npy(const std::string& path) { return parse_npy(read_file(path), path); }
 
 std::string encode_npy(const NpyArray& array, const std::string& name) {
   const Dtype dtype = parse_dtype(array.dtype.empty() ? "<f8" : array.dtype, name);
@@ -1060,7 +1054,7 @@ std::map<std::string, NpyArray> parse_npz(std::string_view bytes, const std::str
 }
 
 std::map<std::string, NpyArray> read_npz(const std::string& path) {
-  return parse_npz(read_whole_file(path), path);
+  return parse_npz(read_file(path), path);
 }
 
 std::string encode_npz(const std::map<std::string, NpyArray>& arrays, const std::string& name,

@@ -236,10 +236,10 @@ PointCloud parse_obj_point_cloud(std::string_view data, const std::string& path)
   return cloud;
 }
 
-Mesh read_obj(const std::string& path) { return parse_obj(detail::read_input(path), path); }
+Mesh read_obj(const std::string& path) { return parse_obj(read_file(path), path); }
 
 PointCloud read_obj_point_cloud(const std::string& path) {
-  return parse_obj_point_cloud(detail::read_input(path), path);
+  return parse_obj_point_cloud(read_file(path), path);
 }
 
 std::string encode_obj(const Mesh& mesh) {

@@ -188,7 +188,7 @@ Mesh parse_off(std::string_view data, const std::string& path) {
   return OffParser(data, path).parse();
 }
 
-Mesh read_off(const std::string& path) { return parse_off(detail::read_input(path), path); }
+Mesh read_off(const std::string& path) { return parse_off(read_file(path), path); }
 
 std::string encode_off(const Mesh& mesh) {
   const bool normals = !mesh.N.empty();

@@ -684,10 +684,10 @@ PointCloud parse_ply_point_cloud(std::string_view data, const std::string& path)
   return {std::move(mesh.V), std::move(mesh.N)};
 }
 
-Mesh read_ply(const std::string& path) { return parse_ply(detail::read_input(path), path); }
+Mesh read_ply(const std::string& path) { return parse_ply(read_file(path), path); }
 
 PointCloud read_ply_point_cloud(const std::string& path) {
-  return parse_ply_point_cloud(detail::read_input(path), path);
+  return parse_ply_point_cloud(read_file(path), path);
 }
 
 std::string encode_ply(const Mesh& mesh, PlyFormat format) {

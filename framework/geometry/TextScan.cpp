@@ -17,17 +17,6 @@ namespace nsdf::geometry {
 
 namespace detail {
 
-std::string read_input(const std::string& path) {
-  std::error_code ec;
-  // An ifstream opens a folder without complaint and then reads nothing; say what it is.
-  if (std::filesystem::is_directory(path, ec)) {
-    throw IoError(fmt::format("{}: cannot read: is a folder, not a file", path));
-  }
-  if (!std::filesystem::exists(path, ec)) {
-    throw IoError(fmt::format("{}: cannot open for reading: no such file", path));
-  }
-  return read_file(path);
-}
 
 bool LineReader::next(std::string_view& line) {
   if (pos_ >= text_.size()) return false;

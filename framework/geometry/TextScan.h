@@ -12,8 +12,6 @@ namespace nsdf::geometry {
 
 namespace detail {
 
-/// Reads a whole input file for a parser. Throws IoError for a missing file or a folder.
-std::string read_input(const std::string& path);
 
 inline bool is_space(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';

@@ -56,7 +56,7 @@ PointCloud parse_xyz(std::string_view data, const std::string& path) {
   return cloud;
 }
 
-PointCloud read_xyz(const std::string& path) { return parse_xyz(detail::read_input(path), path); }
+PointCloud read_xyz(const std::string& path) { return parse_xyz(read_file(path), path); }
 
 std::string encode_xyz(const PointCloud& cloud) {
   const bool normals = !cloud.N.empty();
