@@ -113,7 +113,7 @@ class OptionSet {
   /// Parses `map` into options (declared defaults for absent keys), recording every problem in
   /// `diag`. Marks read keys; unknown keys are left unread for report_unread_keys().
   Options parse(const ConfigNode& map, Diagnostics& diag) const {
-    Options out{};
+    Options out;  // every option has a default member initializer
     map.expect_keys(names());
     for (const auto& f : fields_) f->parse(map, out, diag);
     for (const auto& v : validators_) {
@@ -135,7 +135,7 @@ class OptionSet {
   }
 
   std::vector<OptionInfo> info() const {
-    const Options defaults{};
+    Options defaults;  // (value-init of aggregates with bases trips a GCC 12 false warning)
     std::vector<OptionInfo> out;
     for (const auto& f : fields_) out.push_back(f->info(defaults));
     return out;

@@ -26,7 +26,7 @@ class Decoder : public torch::nn::Module {
 
 using ModelRegistry = Registry<Decoder, const ModelContext&>;
 
-/// Registers the built-in decoders (deepsdf).
+/// Registers the built-in decoders (deepsdf, igr, siren).
 void register_builtin_models(ModelRegistry& registry);
 
 }  // namespace nsdf

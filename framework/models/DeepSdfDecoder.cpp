@@ -17,6 +17,7 @@ void DeepSdfDecoderOptions::declare(OptionSet<DeepSdfDecoderOptions>& s) {
   s.add("weight_norm", &O::weight_norm, "weight normalization on every layer");
   s.add("activation", &O::activation, "hidden activation").one_of({"relu", "prelu"});
   s.add("tanh_out", &O::tanh_out, "apply tanh to the output");
+  declare_fourier(s);
   s.validate([](const O& o) {
     for (int64_t l : o.latent_in) {
       if (l < 1 || l >= static_cast<int64_t>(o.dims.size())) {
@@ -47,7 +48,9 @@ torch::Tensor WeightNormLinearImpl::forward(const torch::Tensor& x) {
 
 DeepSdfDecoderImpl::DeepSdfDecoderImpl(const Options& options, const ModelContext& context)
     : options_(options), latent_size_(context.latent_size) {
-  const int64_t in_dim = latent_size_ + 3;
+  encoding_ = options_.make_encoding();
+  if (encoding_) register_module("encoding", encoding_);
+  const int64_t in_dim = latent_size_ + (encoding_ ? encoding_->output_size() : 3);
   const auto& d = options_.dims;
   const size_t n = d.size();
   auto reinjected = [&](size_t layer) {
@@ -78,7 +81,8 @@ DeepSdfDecoderImpl::DeepSdfDecoderImpl(const Options& options, const ModelContex
 }
 
 torch::Tensor DeepSdfDecoderImpl::forward(const torch::Tensor& latent, const torch::Tensor& xyz) {
-  const torch::Tensor input = latent_size_ > 0 ? torch::cat({latent, xyz}, 1) : xyz;
+  const torch::Tensor x = encoding_ ? encoding_->forward(xyz) : xyz;
+  const torch::Tensor input = latent_size_ > 0 ? torch::cat({latent, x}, 1) : x;
   torch::Tensor h = input;
   const size_t n = options_.dims.size();
   for (size_t i = 0; i <= n; ++i) {

@@ -4,14 +4,17 @@
 // in latent_in (the layer before produces width - input size, so widths stay as declared);
 // weight normalization, ReLU or PReLU (one shared slope), dropout on hidden layers, and a
 // final tanh so outputs lie in (-1, 1). Parameter names match DeepSDF's (lin0.weight_g, ...).
+// With fourier_features > 0, xyz is encoded first (submodule "encoding") and the encoded
+// input takes its place, re-injections included.
 
 #include <vector>
 
 #include "models/Decoder.h"
+#include "models/FourierFeatures.h"
 
 namespace nsdf {
 
-struct DeepSdfDecoderOptions {
+struct DeepSdfDecoderOptions : FourierOptions {
   std::vector<int64_t> dims{512, 512, 512, 512, 512, 512, 512, 512};
   std::vector<int64_t> latent_in{4};
   double dropout = 0.2;
@@ -51,6 +54,7 @@ class DeepSdfDecoderImpl : public Decoder {
  private:
   Options options_;
   int64_t latent_size_;
+  FourierFeatures encoding_{nullptr};
   std::vector<WeightNormLinear> wn_layers_;     // with weight_norm
   std::vector<torch::nn::Linear> plain_layers_;  // without
   std::vector<torch::nn::PReLU> prelus_;

@@ -1,0 +1,94 @@
+#include "models/IgrDecoder.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/Error.h"
+
+namespace nsdf {
+
+namespace {
+constexpr double kPi = 3.14159265358979323846;
+}  // namespace
+
+void IgrDecoderOptions::declare(OptionSet<IgrDecoderOptions>& s) {
+  using O = IgrDecoderOptions;
+  s.add("dims", &O::dims, "widths of the hidden layers").non_empty().positive();
+  s.add("skip_in", &O::skip_in, "layers before which [latent, xyz] is concatenated again")
+      .non_negative();
+  s.add("beta", &O::beta, "Softplus sharpness (beta -> inf: ReLU)").positive();
+  s.add("geometric_init", &O::geometric_init, "initialize to the SDF of a sphere");
+  s.add("radius", &O::radius, "radius of the initial sphere (geometric_init)").positive();
+  declare_fourier(s);
+  s.validate([](const O& o) {
+    for (int64_t l : o.skip_in) {
+      if (l < 1 || l >= static_cast<int64_t>(o.dims.size())) {
+        return fmt::format("skip_in: layer {} is out of range: must be in [1, {}] (dims has {} "
+                           "layers)",
+                           l, o.dims.size() - 1, o.dims.size());
+      }
+    }
+    return std::string();
+  });
+}
+
+bool IgrDecoderImpl::skip_before(size_t layer) const {
+  return std::find(options_.skip_in.begin(), options_.skip_in.end(),
+                   static_cast<int64_t>(layer)) != options_.skip_in.end();
+}
+
+IgrDecoderImpl::IgrDecoderImpl(const Options& options, const ModelContext& context)
+    : options_(options), latent_size_(context.latent_size) {
+  encoding_ = options_.make_encoding();
+  if (encoding_) register_module("encoding", encoding_);
+  const int64_t enc_dim = encoding_ ? encoding_->output_size() : 3;
+  const int64_t in_dim = latent_size_ + enc_dim;  // the input is [latent, xyz, features]
+  const auto& d = options_.dims;
+  const size_t n = d.size();
+  for (size_t i = 0; i <= n; ++i) {
+    const int64_t in = (i == 0) ? in_dim : d[i - 1];
+    int64_t out = (i == n) ? 1 : d[i];
+    if (i < n && skip_before(i + 1)) {
+      out -= in_dim;
+      NSDF_CHECK(out > 0, ConfigError,
+                 "model.dims: layer {} has width {} but must exceed the input size {} because "
+                 "the input is re-injected after it",
+                 i, d[i], in_dim);
+    }
+    torch::nn::Linear lin = register_module("lin" + std::to_string(i), torch::nn::Linear(in, out));
+    if (options_.geometric_init) {
+      torch::NoGradGuard no_grad;
+      if (i == n) {
+        lin->weight.normal_(std::sqrt(kPi) / std::sqrt(static_cast<double>(in)), 1e-5);
+        lin->bias.fill_(-options_.radius);
+      } else {
+        lin->weight.normal_(0.0, std::sqrt(2.0) / std::sqrt(static_cast<double>(out)));
+        lin->bias.zero_();
+        // Columns of the input block other than xyz start at zero: the block is the whole
+        // input of layer 0 and the last in_dim columns of a skip layer.
+        const int64_t block = (i == 0) ? 0 : (skip_before(i) ? in - in_dim : -1);
+        if (block >= 0) {
+          if (latent_size_ > 0) lin->weight.narrow(1, block, latent_size_).zero_();
+          if (enc_dim > 3) lin->weight.narrow(1, block + latent_size_ + 3, enc_dim - 3).zero_();
+        }
+      }
+    }
+    layers_.push_back(lin);
+  }
+}
+
+torch::Tensor IgrDecoderImpl::forward(const torch::Tensor& latent, const torch::Tensor& xyz) {
+  const torch::Tensor x = encoding_ ? encoding_->forward(xyz) : xyz;
+  const torch::Tensor input = latent_size_ > 0 ? torch::cat({latent, x}, 1) : x;
+  const auto softplus = torch::nn::functional::SoftplusFuncOptions().beta(options_.beta);
+  torch::Tensor h = input;
+  const size_t n = options_.dims.size();
+  for (size_t i = 0; i <= n; ++i) {
+    if (skip_before(i)) h = torch::cat({h, input}, 1) / std::sqrt(2.0);
+    h = layers_[i]->forward(h);
+    if (i < n) h = torch::nn::functional::softplus(h, softplus);
+  }
+  return h;
+}
+
+}  // namespace nsdf

@@ -1,0 +1,57 @@
+#pragma once
+// `igr`: the Implicit Geometric Regularization network (Gropp et al. 2020, Sec. 4 and
+// amosgropp/IGR network.py). Fully connected layers of the given widths with Softplus(beta)
+// activations; before each layer in skip_in the input [latent, xyz] is concatenated to the
+// features and the result divided by sqrt(2) (the layer before outputs width - input size).
+// Raw output (no tanh).
+//
+// Geometric initialization (Atzmon & Lipman 2020, SAL Thm. 1): hidden W ~ N(0, 2 / out_dim),
+// b = 0; last W ~ N(sqrt(pi) / sqrt(in_dim), 1e-5^2), b = -radius, so that at init
+// f(x) ~ |x| - radius, the SDF of a sphere. The columns that multiply anything of the input but
+// xyz (the latent code, Fourier features) start at zero, in the first layer and in the skip
+// layers (as IDR's ImplicitNetwork does), so the sphere holds for any latent code.
+//
+// Options: dims [512 x 8], skip_in [4], beta 100, geometric_init true, radius 1.0, and the
+// Fourier options (fourier_features 0, fourier_scale 4.0, fourier_type gaussian).
+
+#include <vector>
+
+#include "models/Decoder.h"
+#include "models/FourierFeatures.h"
+
+namespace nsdf {
+
+struct IgrDecoderOptions : FourierOptions {
+  std::vector<int64_t> dims{512, 512, 512, 512, 512, 512, 512, 512};
+  std::vector<int64_t> skip_in{4};
+  double beta = 100.0;
+  bool geometric_init = true;
+  double radius = 1.0;
+
+  static void declare(OptionSet<IgrDecoderOptions>& s);
+};
+
+class IgrDecoderImpl : public Decoder {
+ public:
+  using Options = IgrDecoderOptions;
+  static constexpr const char* kDoc =
+      "IGR network (Gropp et al. 2020): fully connected Softplus(beta) layers, the input "
+      "[latent, xyz] concatenated again (/ sqrt 2) before the layers in skip_in, geometric "
+      "initialization to the SDF of a sphere of the given radius, raw output.";
+  static constexpr const char* kExample = "{dims: [32, 32, 32], skip_in: [2]}";
+
+  IgrDecoderImpl(const Options& options, const ModelContext& context);
+  torch::Tensor forward(const torch::Tensor& latent, const torch::Tensor& xyz) override;
+  int64_t latent_size() const override { return latent_size_; }
+
+ private:
+  bool skip_before(size_t layer) const;
+
+  Options options_;
+  int64_t latent_size_;
+  FourierFeatures encoding_{nullptr};
+  std::vector<torch::nn::Linear> layers_;
+};
+TORCH_MODULE(IgrDecoder);
+
+}  // namespace nsdf
