@@ -107,24 +107,10 @@ double load_real(const char* p, PlyType type, bool swap) {
   return 0;
 }
 
-// Only called for integer types (the header check rejects float counts and float indices).
+// Only called for integer types (the header check rejects float counts and float indices);
+// every PLY integer type (at most 32 bits) is exact in a double.
 int64_t load_integer(const char* p, PlyType type, bool swap) {
-  switch (type) {
-    case PlyType::Int8:
-      return load<int8_t>(p, swap);
-    case PlyType::UInt8:
-      return load<uint8_t>(p, swap);
-    case PlyType::Int16:
-      return load<int16_t>(p, swap);
-    case PlyType::UInt16:
-      return load<uint16_t>(p, swap);
-    case PlyType::Int32:
-      return load<int32_t>(p, swap);
-    case PlyType::UInt32:
-      return load<uint32_t>(p, swap);
-    default:
-      return 0;
-  }
+  return static_cast<int64_t>(load_real(p, type, swap));
 }
 
 template <typename T>
