@@ -17,8 +17,11 @@
 namespace nsdf {
 
 struct LossBatch {
-  torch::Tensor xyz;     // [N, 3] query points
+  torch::Tensor xyz;     // [N, 3] SDF samples (regression) or surface points (point-cloud fits)
   torch::Tensor sdf;     // [N, 1] target signed distances (regression losses)
+  torch::Tensor normals; // [N, 3] unit normals at surface points; undefined when unknown
+  torch::Tensor sigma;   // [N, 1] std of the off-surface samples around each surface point
+                         // (IGR: distance to the 50th neighbour); undefined: the loss's default
   torch::Tensor latent;  // [N, L] code per point, undefined for single shapes
   torch::Tensor codes;   // [K, L] the distinct codes of the batch (latent regularizers)
   int64_t epoch = 0;     // for ramped terms
@@ -37,7 +40,22 @@ class Loss {
 
 using LossRegistry = Registry<Loss>;
 
-/// Registers the built-in losses (clamped_l1).
+/// Registers the built-in losses (clamped_l1, igr).
 void register_builtin_losses(LossRegistry& registry);
+
+/// d f / d x for f [N, 1] computed from x [N, 3] (which must require grad), keeping the graph so
+/// that losses on the gradient (eikonal, normals) back-propagate (double backward).
+torch::Tensor spatial_gradient(const torch::Tensor& f, const torch::Tensor& x);
+
+/// Points around surface points for eikonal terms: one Gaussian sample per point (std sigma
+/// [N, 1], or `default_sigma` when sigma is undefined) plus round(N * uniform_fraction) uniform
+/// points in [-domain, domain]^3; and a latent code for each (the code of a random row for the
+/// uniform ones). Drawn from torch's default generator (so checkpointed runs resume exactly).
+struct OffSurfacePoints {
+  torch::Tensor xyz;     // [M, 3], requires grad
+  torch::Tensor latent;  // [M, L] or undefined
+};
+OffSurfacePoints sample_off_surface(const LossBatch& batch, double default_sigma,
+                                    double uniform_fraction, double domain);
 
 }  // namespace nsdf

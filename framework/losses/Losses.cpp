@@ -1,10 +1,12 @@
 #include "losses/ClampedL1Loss.h"
+#include "losses/IgrLoss.h"
 #include "losses/Loss.h"
 
 namespace nsdf {
 
 void register_builtin_losses(LossRegistry& registry) {
   registry.add<ClampedL1Loss>("clamped_l1");
+  registry.add<IgrLoss>("igr");
 }
 
 }  // namespace nsdf

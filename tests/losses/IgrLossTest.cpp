@@ -1,0 +1,136 @@
+#include "losses/IgrLoss.h"
+
+#include <gtest/gtest.h>
+
+#include "models/DeepSdfDecoder.h"
+
+namespace nsdf {
+namespace {
+
+// f(x) = |x - c| - r + shift: the exact SDF of a sphere when shift = 0.
+class SphereDecoder : public Decoder {
+ public:
+  explicit SphereDecoder(double r, double shift = 0) : r_(r), shift_(shift) {}
+  torch::Tensor forward(const torch::Tensor&, const torch::Tensor& xyz) override {
+    return xyz.norm(2, {1}, true) - r_ + shift_;
+  }
+  int64_t latent_size() const override { return 0; }
+
+ private:
+  double r_, shift_;
+};
+
+LossBatch sphere_batch(int64_t n, double r) {
+  torch::manual_seed(0);
+  const torch::Tensor dirs = torch::nn::functional::normalize(
+      torch::randn({n, 3}, torch::kFloat64), torch::nn::functional::NormalizeFuncOptions().dim(1));
+  LossBatch b;
+  b.xyz = dirs * r;
+  b.normals = dirs;
+  return b;
+}
+
+TEST(IgrLoss, ExactSdfWithRightNormalsCostsNothing) {
+  SphereDecoder sphere(0.5);
+  IgrLoss loss(IgrLossOptions{});
+  const LossResult r = loss.compute(sphere, sphere_batch(512, 0.5));
+  EXPECT_LT(r.total.item<double>(), 1e-10);
+  ASSERT_EQ(r.terms.size(), 3u);  // surface, normal, eikonal
+  EXPECT_EQ(r.terms[1].first, "normal");
+}
+
+TEST(IgrLoss, TermsMeasureWhatTheyShould) {
+  // A shifted sphere: |f| = 0.1 on the data, gradients stay unit and radial.
+  SphereDecoder shifted(0.5, 0.1);
+  IgrLossOptions o;
+  o.lambda = 0;
+  IgrLoss loss(o);
+  LossBatch b = sphere_batch(256, 0.5);
+  EXPECT_NEAR(loss.compute(shifted, b).total.item<double>(), 0.1, 1e-9);
+  // Flipped normals: ||grad f - n|| = 2 everywhere.
+  b.normals = -b.normals;
+  o.tau = 1;
+  const LossResult r = IgrLoss(o).compute(shifted, b);
+  EXPECT_NEAR(r.terms[1].second.item<double>(), 2.0, 1e-9);
+}
+
+TEST(IgrLoss, InputGradientMatchesFiniteDifferences) {
+  torch::manual_seed(1);
+  DeepSdfDecoderOptions o;
+  o.dims = {16, 16, 16};
+  o.latent_in = {2};
+  o.dropout = 0;
+  DeepSdfDecoderImpl net(o, ModelContext{0});
+  net.to(torch::kFloat64);
+  const torch::Tensor x = torch::rand({8, 3}, torch::kFloat64).requires_grad_(true);
+  const torch::Tensor g = spatial_gradient(net.forward({}, x), x);
+  const double h = 1e-6;
+  for (int k = 0; k < 3; ++k) {
+    torch::Tensor e = torch::zeros({1, 3}, torch::kFloat64);
+    e[0][k] = h;
+    const torch::Tensor fd =
+        (net.forward({}, x.detach() + e) - net.forward({}, x.detach() - e)) / (2 * h);
+    EXPECT_TRUE(torch::allclose(g.select(1, k), fd.squeeze(1), 1e-6, 1e-7)) << k;
+  }
+}
+
+TEST(IgrLoss, DoubleBackwardMatchesFiniteDifferencesInTheWeights) {
+  // The eikonal and normal terms depend on grad f: their gradient w.r.t. the weights goes
+  // through a second backward pass. Compare it with finite differences on a few weights.
+  torch::manual_seed(2);
+  DeepSdfDecoderOptions o;
+  o.dims = {12, 12};
+  o.latent_in = {};
+  o.dropout = 0;
+  o.weight_norm = false;
+  o.tanh_out = false;
+  DeepSdfDecoderImpl net(o, ModelContext{0});
+  net.to(torch::kFloat64);
+  IgrLoss loss(IgrLossOptions{});
+  LossBatch b = sphere_batch(64, 0.5);
+  auto value = [&] {
+    torch::manual_seed(3);  // the same off-surface samples every time
+    return loss.compute(net, b).total;
+  };
+  const torch::Tensor w = net.named_parameters()["lin1.weight"];
+  net.zero_grad();
+  value().backward();
+  const torch::Tensor grad = w.grad().clone();
+  const double h = 1e-6;
+  for (int64_t idx : {0, 5, 17, 40}) {
+    torch::NoGradGuard no_grad;
+    auto flat = w.view({-1});
+    const double orig = flat[idx].item<double>();
+    flat[idx] = orig + h;
+    double plus, minus;
+    {
+      torch::AutoGradMode enable(true);
+      plus = value().item<double>();
+    }
+    flat[idx] = orig - h;
+    {
+      torch::AutoGradMode enable(true);
+      minus = value().item<double>();
+    }
+    flat[idx] = orig;
+    EXPECT_NEAR(grad.view({-1})[idx].item<double>(), (plus - minus) / (2 * h), 1e-5) << idx;
+  }
+}
+
+TEST(IgrLoss, OffSurfaceSamplesFollowSigmaAndDomain) {
+  LossBatch b;
+  b.xyz = torch::zeros({4000, 3});
+  b.sigma = torch::full({4000, 1}, 0.2);
+  torch::manual_seed(0);
+  const OffSurfacePoints y = sample_off_surface(b, 0.01, 0.125, 1.5);
+  ASSERT_EQ(y.xyz.size(0), 4500);
+  EXPECT_NEAR(y.xyz.slice(0, 0, 4000).std().item<double>(), 0.2, 0.01);
+  const torch::Tensor uniform = y.xyz.slice(0, 4000);
+  EXPECT_LE(uniform.abs().max().item<double>(), 1.5);
+  EXPECT_GT(uniform.abs().max().item<double>(), 1.3);
+  EXPECT_TRUE(y.xyz.requires_grad());
+  EXPECT_FALSE(y.latent.defined());
+}
+
+}  // namespace
+}  // namespace nsdf
