@@ -40,7 +40,7 @@ class Loss {
 
 using LossRegistry = Registry<Loss>;
 
-/// Registers the built-in losses (clamped_l1, igr).
+/// Registers the built-in losses (clamped_l1, igr, siren_sdf).
 void register_builtin_losses(LossRegistry& registry);
 
 /// d f / d x for f [N, 1] computed from x [N, 3] (which must require grad), keeping the graph so

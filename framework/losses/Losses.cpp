@@ -1,12 +1,14 @@
 #include "losses/ClampedL1Loss.h"
 #include "losses/IgrLoss.h"
 #include "losses/Loss.h"
+#include "losses/SirenSdfLoss.h"
 
 namespace nsdf {
 
 void register_builtin_losses(LossRegistry& registry) {
   registry.add<ClampedL1Loss>("clamped_l1");
   registry.add<IgrLoss>("igr");
+  registry.add<SirenSdfLoss>("siren_sdf");
 }
 
 }  // namespace nsdf
