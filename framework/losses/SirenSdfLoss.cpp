@@ -19,13 +19,7 @@ LossResult SirenSdfLoss::compute(Decoder& decoder, const LossBatch& batch) {
   const auto opts = batch.xyz.options();
   const torch::Tensor uniform = (torch::rand({n, 3}, opts) * 2 - 1) * options_.domain;
   const torch::Tensor x = torch::cat({batch.xyz.detach(), uniform}, 0).requires_grad_(true);
-  torch::Tensor latent;
-  if (batch.latent.defined()) {
-    const torch::Tensor rows =
-        torch::randint(n, {n}, torch::TensorOptions().dtype(torch::kLong).device(x.device()));
-    latent = torch::cat({batch.latent, batch.latent.index_select(0, rows)}, 0);
-  }
-  const torch::Tensor f = decoder.forward(latent, x);
+  const torch::Tensor f = decoder.forward(with_random_codes(batch.latent, n), x);
   const torch::Tensor g = spatial_gradient(f, x);
   const double total_points = 2.0 * n;  // SIREN averages every term over the whole batch
   const torch::Tensor f_on = f.slice(0, 0, n), f_off = f.slice(0, n);

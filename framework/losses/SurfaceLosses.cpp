@@ -9,6 +9,13 @@ torch::Tensor spatial_gradient(const torch::Tensor& f, const torch::Tensor& x) {
                                /*create_graph=*/true)[0];
 }
 
+torch::Tensor with_random_codes(const torch::Tensor& latent, int64_t extra) {
+  if (!latent.defined()) return {};
+  const torch::Tensor rows = torch::randint(
+      latent.size(0), {extra}, torch::TensorOptions().dtype(torch::kLong).device(latent.device()));
+  return torch::cat({latent, latent.index_select(0, rows)}, 0);
+}
+
 OffSurfacePoints sample_off_surface(const LossBatch& batch, double default_sigma,
                                     double uniform_fraction, double domain) {
   const torch::Tensor x = batch.xyz.detach();
@@ -21,10 +28,7 @@ OffSurfacePoints sample_off_surface(const LossBatch& batch, double default_sigma
   const torch::Tensor uniform = (torch::rand({n_uniform, 3}, opts) * 2 - 1) * domain;
   OffSurfacePoints out;
   out.xyz = torch::cat({near, uniform}, 0).requires_grad_(true);
-  if (batch.latent.defined()) {
-    const torch::Tensor rows = torch::randint(n, {n_uniform}, torch::TensorOptions().dtype(torch::kLong).device(x.device()));
-    out.latent = torch::cat({batch.latent, batch.latent.index_select(0, rows)}, 0);
-  }
+  out.latent = with_random_codes(batch.latent, n_uniform);
   return out;
 }
 

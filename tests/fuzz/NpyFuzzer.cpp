@@ -27,6 +27,7 @@
 
 #include "core/Error.h"
 #include "core/Files.h"
+#include "FuzzChecks.h"
 #include "geometry/Npy.h"
 
 namespace {
@@ -37,10 +38,7 @@ using nsdf::geometry::NpyArray;
 using nsdf::geometry::parse_npy;
 using nsdf::geometry::parse_npz;
 
-[[noreturn]] void finding(const char* what, const char* detail = "") {
-  std::fprintf(stderr, "nsdf fuzz finding: %s %s\n", what, detail);
-  std::abort();
-}
+using nsdf::fuzz::finding;
 
 void check_array(const NpyArray& a) {
   int64_t count = 1;

@@ -22,38 +22,17 @@
 
 #include "core/Error.h"
 #include "core/Files.h"
+#include "FuzzChecks.h"
 #include "geometry/ObjIo.h"
 
 namespace {
 
 using nsdf::geometry::Mesh;
 using nsdf::geometry::PointCloud;
-using nsdf::geometry::Vec3f;
 
-[[noreturn]] void finding(const char* what, const char* detail = "") {
-  std::fprintf(stderr, "nsdf fuzz finding: %s %s\n", what, detail);
-  std::abort();
-}
+using nsdf::fuzz::check_mesh;
+using nsdf::fuzz::finding;
 
-void check_rows(const std::vector<Vec3f>& rows, const char* what) {
-  for (const Vec3f& r : rows) {
-    for (const float c : r) {
-      if (!std::isfinite(c)) finding("non-finite value accepted in", what);
-    }
-  }
-}
-
-void check_mesh(const Mesh& m) {
-  check_rows(m.V, "V");
-  check_rows(m.N, "N");
-  if (m.V.empty()) finding("a file without vertices was accepted");
-  if (!m.N.empty() && m.N.size() != m.V.size()) finding("N and V differ in size");
-  for (const auto& t : m.F) {
-    for (const int32_t i : t) {
-      if (i < 0 || static_cast<size_t>(i) >= m.V.size()) finding("face index out of range");
-    }
-  }
-}
 
 void write_seeds(const std::filesystem::path& dir) {
   std::filesystem::create_directories(dir);
@@ -100,6 +79,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;  // both readers share the parser: the point-cloud one rejects the file too
   }
   check_mesh(mesh);
+  if (mesh.V.empty()) finding("an OBJ without vertices was accepted");
   try {
     const PointCloud cloud = nsdf::geometry::parse_obj_point_cloud(bytes, "fuzz.obj");
     // Normals named by faces win; otherwise a cloud may take its normals from the vn lines.

@@ -24,6 +24,7 @@
 
 #include "core/Error.h"
 #include "core/Files.h"
+#include "FuzzChecks.h"
 #include "geometry/PlyIo.h"
 
 namespace {
@@ -33,29 +34,9 @@ using nsdf::geometry::PlyFormat;
 using nsdf::geometry::PointCloud;
 using nsdf::geometry::Vec3f;
 
-[[noreturn]] void finding(const char* what, const char* detail = "") {
-  std::fprintf(stderr, "nsdf fuzz finding: %s %s\n", what, detail);
-  std::abort();
-}
+using nsdf::fuzz::check_mesh;
+using nsdf::fuzz::finding;
 
-void check_rows(const std::vector<Vec3f>& rows, const char* what) {
-  for (const Vec3f& r : rows) {
-    for (const float c : r) {
-      if (!std::isfinite(c)) finding("non-finite value accepted in", what);
-    }
-  }
-}
-
-void check_mesh(const Mesh& m) {
-  check_rows(m.V, "V");
-  check_rows(m.N, "N");
-  if (!m.N.empty() && m.N.size() != m.V.size()) finding("N and V differ in size");
-  for (const auto& t : m.F) {
-    for (const int32_t i : t) {
-      if (i < 0 || static_cast<size_t>(i) >= m.V.size()) finding("face index out of range");
-    }
-  }
-}
 
 bool same_bits(const std::vector<Vec3f>& a, const std::vector<Vec3f>& b) {
   return a.size() == b.size() &&
