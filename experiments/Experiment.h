@@ -32,6 +32,7 @@ struct RunContext {
   const RunDir& dir;
   torch::Device device = torch::kCPU;
   bool resume = false;  // continue from dir/checkpoints/latest.pt when it exists
+  uint64_t seed = 0;    // the run's seed (torch's generator is already seeded with it)
 };
 
 class Experiment {
@@ -62,7 +63,7 @@ typename R::Spec parse_section(const ExperimentInputs& in, const R& registry,
   return spec;
 }
 
-/// Registers the built-in experiments (train).
+/// Registers the built-in experiments (train, fit).
 void register_builtin_experiments(ExperimentRegistry& registry);
 
 }  // namespace nsdf

@@ -84,7 +84,8 @@ std::string execute_run(PreparedRun& run, const std::string& resume_dir) {
 
   set_threads(run.options.num_threads);
   seed_everything(static_cast<uint64_t>(run.options.seed));
-  RunContext ctx{dir, parse_device(run.options.device), resume};
+  RunContext ctx{dir, parse_device(run.options.device), resume,
+                 static_cast<uint64_t>(run.options.seed)};
 
   log::info("{} ({}, BLAS {})", nsdf_version_string(), torch_version_string(),
             *blas_core_name() ? std::string("OpenBLAS/") + blas_core_name() : std::string("?"));

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "core/Checkpoint.h"
+#include "experiments/ExperimentSupport.h"
 #include "core/Files.h"
 #include "core/Json.h"
 #include "core/Log.h"
@@ -37,12 +38,7 @@ void TrainOptions::declare(OptionSet<TrainOptions>& s) {
   s.add("mesh_resolution", &O::mesh_resolution,
         "extract meshes/<shape>.ply at this grid resolution after training (0: none; a power "
         "of two >= 16; sparse coarse-to-fine extraction)")
-      .check(
-          [](const int64_t& r) {
-            const bool ok = r == 0 || (r >= 16 && r <= 2048 && (r & (r - 1)) == 0);
-            return ok ? std::string() : fmt::format("must be 0 or a power of two in [16, 2048], got {}", r);
-          },
-          "0 or a power of two");
+      .check(check_mesh_resolution, "0 or a power of two");
 }
 
 TrainExperiment::TrainExperiment(const Options& options, const ExperimentInputs& in)
@@ -54,41 +50,8 @@ TrainExperiment::TrainExperiment(const Options& options, const ExperimentInputs&
   loss_ = parse_section(in, r.losses, "loss");
   optimizer_ = parse_section(in, r.optimizers, "optimizer");
   schedule_ = parse_section(in, r.schedules, "schedule");
-  in.root.expect_keys({"eval"});
-  if (const ConfigNode eval = in.root.get("eval")) {
-    if (!eval.is_sequence()) {
-      in.diag.error(eval, "expected a list of evaluators, got " + eval.kind_name());
-    } else {
-      ConfigNode resolved = ConfigNode::sequence();
-      for (const auto& item : eval.items()) {
-        auto spec = r.evaluators.parse(item, in.diag);
-        if (spec) resolved.push_back(spec.resolved);
-        evaluators_.push_back(std::move(spec));
-      }
-      in.resolved.set("eval", resolved);
-    }
-  }
+  evaluators_ = parse_evaluators(in);
 }
-
-namespace {
-
-constexpr const char* kLatest = "latest.pt";
-
-void save_checkpoint(const RunDir& dir, int64_t epoch, int64_t every, Decoder& decoder,
-                     LatentTableImpl& latents, Optimizer& optimizer) {
-  if (!dir.is_writer()) return;
-  Checkpoint ck;
-  ck.put_module("decoder", decoder);
-  ck.put("latent.codes", latents.codes);
-  ck.put_optimizer("optimizer", optimizer.torch());
-  ck.put_rng("rng.torch");
-  ck.put("step", torch::tensor(epoch, torch::kInt64));
-  const fs::path folder = dir.subdir("checkpoints");
-  ck.save((folder / kLatest).string());
-  if (epoch % every == 0) ck.save((folder / fmt::format("epoch_{:06d}.pt", epoch)).string());
-}
-
-}  // namespace
 
 void TrainExperiment::run(RunContext& ctx) {
   const auto dataset = data_.build();
@@ -102,29 +65,8 @@ void TrainExperiment::run(RunContext& ctx) {
       {ParamGroup{"decoder", decoder->parameters()}, ParamGroup{"latent", {latents->codes}}});
   const auto schedule = schedule_.build(options_.epochs);
 
-  int64_t start = 0;
-  const fs::path latest = ctx.dir.path() / "checkpoints" / kLatest;
-  if (ctx.resume) {
-    if (fs::exists(latest)) {
-      const Checkpoint ck = Checkpoint::load(latest.string());
-      ck.load_module("decoder", *decoder);
-      {
-        torch::NoGradGuard no_grad;
-        const torch::Tensor codes = ck.get("latent.codes");
-        NSDF_CHECK(codes.sizes() == latents->codes.sizes(), DataError,
-                   "{}: latent codes have shape {} but the dataset has {} shapes of size {}",
-                   latest.string(), shape_string(codes), num_shapes, latents->code_size());
-        latents->codes.copy_(codes);
-      }
-      ck.load_optimizer("optimizer", optimizer->torch());
-      ck.load_rng("rng.torch");
-      start = ck.get("step").item<int64_t>();
-      log::info("resuming from {} at epoch {}", latest.string(), start);
-    } else {
-      log::info("no checkpoint in {}: starting from the beginning", latest.parent_path().string());
-    }
-    ctx.dir.truncate_metrics_after(start);
-  }
+  TrainingState state{*decoder, *optimizer, latents->codes};
+  const int64_t start = resume_from_checkpoint(ctx, state);
 
   const int64_t params = [&] {
     int64_t n = 0;
@@ -178,7 +120,7 @@ void TrainExperiment::run(RunContext& ctx) {
       ctx.dir.append_metrics(line.str());
     }
     if (done % options_.checkpoint_every == 0 || done == options_.epochs) {
-      save_checkpoint(ctx.dir, done, options_.checkpoint_every, *decoder, *latents, *optimizer);
+      save_checkpoint(ctx.dir, state, done, options_.checkpoint_every, "epoch");
     }
     progress.update(done, fmt::format("loss {:.5f}", last_loss));
   }
@@ -191,23 +133,22 @@ void TrainExperiment::run(RunContext& ctx) {
     for (int64_t i = 0; i < num_shapes; ++i) codes.put(dataset->shape_id(i), latents->codes[i]);
     codes.save((ctx.dir.subdir("latents") / "latents.pt").string());
   }
-  const auto meshes = extract_meshes(ctx, *dataset, *decoder, *latents);
-  evaluate(ctx, *dataset, *decoder, *latents, meshes);
+  const auto meshes = extract_meshes(ctx, *dataset, *decoder, *latents, *loss);
+  evaluate(ctx, *dataset, *decoder, *latents, *loss, meshes);
 }
 
 std::vector<std::shared_ptr<const geometry::Mesh>> TrainExperiment::extract_meshes(
-    RunContext& ctx, const SdfDataset& dataset, Decoder& decoder, LatentTableImpl& latents) const {
+    RunContext& ctx, const SdfDataset& dataset, Decoder& decoder, LatentTableImpl& latents,
+    const Loss& loss) const {
   std::vector<std::shared_ptr<const geometry::Mesh>> meshes(dataset.size());
   if (options_.mesh_resolution == 0) return meshes;
-  geometry::ExtractionOptions eo;
-  eo.resolution = static_cast<int>(options_.mesh_resolution);
-  eo.coarse_resolution = std::min(32, eo.resolution);
-  eo.safety = 2.0;  // decoders are only roughly 1-Lipschitz: refine generously
+  const geometry::ExtractionOptions eo = mesh_extraction_options(options_.mesh_resolution);
   const fs::path folder = ctx.dir.subdir("meshes");
   int64_t queries = 0, dense = 0;
   Progress progress("meshes", dataset.size(), 0, "shapes");
   for (int64_t i = 0; i < dataset.size(); ++i) {
-    const auto result = geometry::extract_sparse(decoder_field(decoder, latents.codes[i], ctx.device), eo);
+    const auto result = geometry::extract_sparse(
+        decoder_field(decoder, latents.codes[i], ctx.device, sdf_of(loss)), eo);
     queries += result.queries;
     dense += result.dense_queries;
     if (ctx.dir.is_writer() && !result.mesh.F.empty())
@@ -223,7 +164,7 @@ std::vector<std::shared_ptr<const geometry::Mesh>> TrainExperiment::extract_mesh
 }
 
 void TrainExperiment::evaluate(RunContext& ctx, const SdfDataset& dataset, Decoder& decoder,
-                               LatentTableImpl& latents,
+                               LatentTableImpl& latents, const Loss& loss,
                                const std::vector<std::shared_ptr<const geometry::Mesh>>& meshes) const {
   if (evaluators_.empty()) return;
   std::vector<std::shared_ptr<Evaluator>> evaluators;
@@ -234,24 +175,18 @@ void TrainExperiment::evaluate(RunContext& ctx, const SdfDataset& dataset, Decod
   for (int64_t i = 0; i < dataset.size(); ++i) {
     EvalInput input;
     input.shape_id = dataset.shape_id(i);
-    input.field = decoder_field(decoder, latents.codes[i], ctx.device);
+    input.field = decoder_field(decoder, latents.codes[i], ctx.device, sdf_of(loss));
     const torch::Tensor test = dataset.test_samples(i).contiguous();
     input.samples.assign(test.data_ptr<float>(), test.data_ptr<float>() + test.numel());
     if (meshes[i] && !meshes[i]->F.empty()) input.prediction = meshes[i];
     const geometry::PointCloud surface = dataset.surface_points(i);
     if (!surface.P.empty())
       input.ground_truth = std::make_shared<const geometry::Mesh>(geometry::Mesh{surface.P, {}, surface.N});
-    for (const auto& evaluator : evaluators) {
-      try {
-        for (const auto& [name, value] : evaluator->evaluate(input)) {
-          if (!totals.count(name)) names.push_back(name);
-          per_shape[i][name] = value;
-          totals[name].first += value;
-          totals[name].second += 1;
-        }
-      } catch (const DataError& e) {
-        log::warn("shape {}: {}", input.shape_id, e.what());  // the other metrics still count
-      }
+    for (const auto& [name, value] : run_evaluators(evaluators, input)) {
+      if (!totals.count(name)) names.push_back(name);
+      per_shape[i][name] = value;
+      totals[name].first += value;
+      totals[name].second += 1;
     }
   }
   JsonObject summary;

@@ -46,9 +46,10 @@ class TrainExperiment : public Experiment {
   std::vector<std::shared_ptr<const geometry::Mesh>> extract_meshes(RunContext& ctx,
                                                                     const SdfDataset& dataset,
                                                                     Decoder& decoder,
-                                                                    LatentTableImpl& latents) const;
+                                                                    LatentTableImpl& latents,
+                                                                    const Loss& loss) const;
   void evaluate(RunContext& ctx, const SdfDataset& dataset, Decoder& decoder,
-                LatentTableImpl& latents,
+                LatentTableImpl& latents, const Loss& loss,
                 const std::vector<std::shared_ptr<const geometry::Mesh>>& meshes) const;
 
   Options options_;

@@ -2,7 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <deque>
 #include <filesystem>
 #include <iostream>
 #include <string>
@@ -16,8 +21,10 @@
 #include "core/Log.h"
 #include "core/Strings.h"
 #include "experiments/Runner.h"
+#include "geometry/Image.h"
 #include "geometry/Inspect.h"
 #include "geometry/MeshIo.h"
+#include "geometry/Render.h"
 
 namespace nsdf {
 
@@ -37,6 +44,8 @@ commands:
   inspect FILE                     what a mesh, point cloud or NumPy file holds
   eval --pred MESH --gt MESH_OR_POINTS [--points N] [--tau T]
                                    reconstruction metrics as JSON
+  render INPUT [INPUT ...] -o OUT.png [--azimuth DEG] [--elevation DEG] [--size PX]
+                                   a picture of meshes and point clouds, side by side
 
 options:
   --version                        nsdf, LibTorch and CUDA versions
@@ -84,6 +93,23 @@ Compares a reconstructed mesh with a ground truth (a mesh, sampled; or a point c
 chamfer_l2 (DeepSDF), pred_to_gt, gt_to_pred, hausdorff (+ one-sided), normal_consistency
 (when the ground truth has normals), fscore/precision/recall at tau (default 1% of the ground
 truth's bounding-box diagonal). N points per surface (default 30000).
+)";
+
+constexpr const char* kRenderUsage = R"(usage: nsdf render INPUT [INPUT ...] -o OUT.png
+                   [--azimuth DEG] [--elevation DEG] [--size PX]
+
+Draws each INPUT into its own panel, side by side, and writes an RGB PNG: meshes (.ply .obj
+.off with faces) as shaded surfaces, point clouds (.xyz, or files without faces) as small discs
+coloured by normal, or by depth (yellow near, purple far) when they have none. Every panel has
+the same camera, framed to fit all inputs together, so "points | reconstruction" line up.
+
+options:
+  -o, --output OUT.png             the picture to write (required)
+  --azimuth DEG                    camera direction around the y (up) axis; 0 looks at the +z
+                                   side, 90 at the +x side (default 30)
+  --elevation DEG                  camera height; 90 looks straight down (default 20)
+  --size PX                        width and height of each panel in pixels, 16 to 8192
+                                   (default 800)
 )";
 
 bool wants_help(const std::vector<std::string>& args) {
@@ -210,6 +236,98 @@ int cmd_eval(const std::vector<std::string>& args, const Registries& r) {
   return 0;
 }
 
+// A finite number for `option`, or a UsageError quoting what was given.
+double parse_number(const std::string& command, const std::string& option,
+                    const std::string& text) {
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  NSDF_CHECK(!text.empty() && end == text.c_str() + text.size() && std::isfinite(v), UsageError,
+             "{}: {} expects a number, got '{}'", command, option, text);
+  return v;
+}
+
+// What one INPUT holds, as `inspect` decides it: a mesh when the file has faces, else points.
+struct RenderInput {
+  geometry::Mesh mesh;
+  geometry::PointCloud cloud;
+  bool is_cloud = false;
+};
+
+RenderInput read_render_input(const std::string& path) {
+  std::string ext = fs::path(path).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  RenderInput in;
+  if (ext == ".xyz") {
+    in.cloud = geometry::read_point_cloud(path);
+    in.is_cloud = true;
+    return in;
+  }
+  in.mesh = geometry::read_mesh(path);
+  if (in.mesh.F.empty()) {
+    // OBJ point clouds keep their normals in `vn` lines that only the point reader pairs up.
+    in.cloud = ext == ".obj" ? geometry::read_point_cloud(path)
+                             : geometry::PointCloud{std::move(in.mesh.V), std::move(in.mesh.N)};
+    in.is_cloud = true;
+  }
+  return in;
+}
+
+int cmd_render(const std::vector<std::string>& args) {
+  if (wants_help(args)) return fmt::print("{}", kRenderUsage), 0;
+  static const std::vector<std::string> kOptions{"-o", "--output", "--azimuth", "--elevation",
+                                                 "--size"};
+  std::vector<std::string> inputs;
+  std::string out;
+  geometry::RenderOptions options;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a.size() < 2 || a[0] != '-') {
+      inputs.push_back(a);
+      continue;
+    }
+    if (std::find(kOptions.begin(), kOptions.end(), a) == kOptions.end()) {
+      throw UsageError(fmt::format("render: unknown option '{}'{}\n{}", a,
+                                   did_you_mean(a, kOptions), kRenderUsage));
+    }
+    NSDF_CHECK(i + 1 < args.size(), UsageError, "render: {} needs a value\n{}", a, kRenderUsage);
+    const std::string& value = args[++i];
+    if (a == "-o" || a == "--output") {
+      out = value;
+    } else if (a == "--azimuth") {
+      options.azimuth = parse_number("render", a, value);
+    } else if (a == "--elevation") {
+      options.elevation = parse_number("render", a, value);
+    } else {
+      const double size = parse_number("render", a, value);
+      NSDF_CHECK(size == std::floor(size) && size >= 16 && size <= 8192, UsageError,
+                 "render: --size expects whole pixels in [16, 8192], got '{}'", value);
+      options.width = options.height = static_cast<int>(size);
+    }
+  }
+  NSDF_CHECK(!inputs.empty(), UsageError, "render: expected at least one INPUT\n{}", kRenderUsage);
+  NSDF_CHECK(!out.empty(), UsageError, "render: -o OUT.png is required\n{}", kRenderUsage);
+  std::string out_ext = fs::path(out).extension().string();
+  std::transform(out_ext.begin(), out_ext.end(), out_ext.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  NSDF_CHECK(out_ext == ".png", UsageError,
+             "render: the output is written as PNG; name it *.png (got '{}')", out);
+
+  // A deque keeps the geometry in place while the panels point into it.
+  std::deque<RenderInput> loaded;
+  std::vector<geometry::RenderPanel> panels;
+  for (const std::string& path : inputs) {
+    const RenderInput& in = loaded.emplace_back(read_render_input(path));
+    panels.push_back(
+        {in.is_cloud ? geometry::RenderItem(in.cloud) : geometry::RenderItem(in.mesh)});
+  }
+  const geometry::Image image = geometry::render_panels(panels, options);
+  geometry::write_png(image, out);
+  fmt::print("{}: {} x {} pixels, {} panel{}\n", out, image.width, image.height, panels.size(),
+             panels.size() == 1 ? "" : "s");
+  return 0;
+}
+
 int cmd_config(const std::vector<std::string>& args, const Registries& r) {
   if (wants_help(args)) return fmt::print("{}", kConfigUsage), 0;
   std::string config, explain;
@@ -289,9 +407,10 @@ int cli_main(int argc, char** argv, const Registries& registries) {
     if (cmd == "list") return cmd_list(rest, registries);
     if (cmd == "inspect") return cmd_inspect(rest);
     if (cmd == "eval") return cmd_eval(rest, registries);
-    throw UsageError(fmt::format("unknown command '{}'{}\n{}", cmd,
-                                 did_you_mean(cmd, {"run", "config", "list", "inspect", "eval"}),
-                                 kUsage));
+    if (cmd == "render") return cmd_render(rest);
+    throw UsageError(fmt::format(
+        "unknown command '{}'{}\n{}", cmd,
+        did_you_mean(cmd, {"run", "config", "list", "inspect", "eval", "render"}), kUsage));
   } catch (const UsageError& e) {
     fmt::print(stderr, "nsdf: {}\n", e.what());
     return 2;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The two commands of the README, and the steps they share.
 #
-#   tools/dev.sh demo    install packages, build, run configs/quickstart.yaml
+#   tools/dev.sh demo    install packages, build, run configs/quickstart.yaml (a shape space)
+#                        and configs/quickstart_fit.yaml (one surface from a point cloud)
 #   tools/dev.sh test    install packages, build, run the whole test suite (CTest)
 #   tools/dev.sh build   install packages and build only
 #
@@ -21,6 +22,7 @@ cmake --preset "$preset" >/dev/null
 cmake --build --preset "$preset" -j "$(nproc)"
 
 case "$cmd" in
-  demo) "build/$preset/tools/nsdf" run configs/quickstart.yaml ;;
+  demo) "build/$preset/tools/nsdf" run configs/quickstart.yaml
+        "build/$preset/tools/nsdf" run configs/quickstart_fit.yaml ;;
   test) ctest --preset "$preset" -j "$(nproc)" ;;
 esac

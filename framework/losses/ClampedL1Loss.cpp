@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/Error.h"
+
 namespace nsdf {
 
 void ClampedL1LossOptions::declare(OptionSet<ClampedL1LossOptions>& s) {
@@ -11,22 +13,33 @@ void ClampedL1LossOptions::declare(OptionSet<ClampedL1LossOptions>& s) {
   s.add("code_reg", &O::code_reg, "weight of the latent code norm regularizer").non_negative();
   s.add("code_reg_ramp", &O::code_reg_ramp, "epochs over which code_reg ramps up from 0")
       .non_negative();
+  s.add("samples_per_point", &O::samples_per_point,
+        "point clouds: samples along the normal per point and step")
+      .positive();
+  s.add("normal_std", &O::normal_std, "point clouds: std of the offsets along the normal")
+      .positive();
 }
 
 LossResult ClampedL1Loss::compute(Decoder& decoder, const LossBatch& batch) {
   const double d = options_.delta;
-  const torch::Tensor pred = decoder.forward(batch.latent, batch.xyz);
-  const torch::Tensor l1 = (pred.clamp(-d, d) - batch.sdf.clamp(-d, d)).abs().mean();
-  LossResult r{l1, {{"sdf", l1}}};
-  if (options_.code_reg > 0 && batch.codes.defined()) {
-    const double ramp =
-        options_.code_reg_ramp > 0
-            ? std::min(1.0, static_cast<double>(batch.epoch) / options_.code_reg_ramp)
-            : 1.0;
-    const torch::Tensor reg = batch.codes.norm(2, {1}).mean();
-    r.total = r.total + options_.code_reg * ramp * reg;
-    r.terms.emplace_back("code_norm", reg);
+  torch::Tensor xyz = batch.xyz, sdf = batch.sdf, latent = batch.latent;
+  if (!sdf.defined()) {
+    NSDF_CHECK(batch.normals.defined(), DataError,
+               "clamped_l1: the batch has neither SDF samples nor normals to draw them along");
+    const int64_t k = options_.samples_per_point;
+    const torch::Tensor x = batch.xyz.detach().repeat({k, 1});
+    sdf = torch::randn({x.size(0), 1}, x.options()) * options_.normal_std;
+    xyz = x + sdf * batch.normals.detach().repeat({k, 1});
+    if (latent.defined()) latent = latent.repeat({k, 1});
   }
+  const torch::Tensor pred = decoder.forward(latent, xyz);
+  const torch::Tensor l1 = (pred.clamp(-d, d) - sdf.clamp(-d, d)).abs().mean();
+  LossResult r{l1, {{"sdf", l1}}};
+  const double ramp =
+      options_.code_reg_ramp > 0
+          ? std::min(1.0, static_cast<double>(batch.epoch) / options_.code_reg_ramp)
+          : 1.0;
+  add_code_regularizer(r, batch, options_.code_reg * ramp);
   return r;
 }
 

@@ -18,28 +18,33 @@ void IgrLossOptions::declare(OptionSet<IgrLossOptions>& s) {
 
 LossResult IgrLoss::compute(Decoder& decoder, const LossBatch& batch) {
   const bool normals = batch.normals.defined() && options_.tau > 0;
-  const torch::Tensor x = normals ? batch.xyz.detach().requires_grad_(true) : batch.xyz;
-  const torch::Tensor f = decoder.forward(batch.latent, x);
-  const torch::Tensor surface = f.abs().mean();
+  const bool eikonal = options_.lambda > 0;
+  const int64_t n = batch.xyz.size(0);
+  // One batched call over [surface points; off-surface points]. The surface rows need grad f
+  // only for the normal term: without normals they come first and cost a forward only.
+  torch::Tensor xyz = batch.xyz, latent = batch.latent;
+  if (eikonal) {
+    const OffSurfacePoints y =
+        sample_off_surface(batch, options_.sigma, options_.uniform_fraction, options_.domain);
+    xyz = torch::cat({batch.xyz.detach(), y.xyz.detach()}, 0);
+    if (latent.defined()) latent = torch::cat({batch.latent, y.latent}, 0);
+  }
+  const int64_t first_grad_row = normals ? 0 : n;
+  const FieldAndGradient fg = decoder.forward_with_gradient(latent, xyz, first_grad_row);
+  const torch::Tensor surface = fg.f.slice(0, 0, n).abs().mean();
   LossResult r{surface, {{"surface", surface}}};
   if (normals) {
-    const torch::Tensor normal = (spatial_gradient(f, x) - batch.normals).norm(2, {1}).mean();
+    const torch::Tensor normal = (fg.grad.slice(0, 0, n) - batch.normals).norm(2, {1}).mean();
     r.total = r.total + options_.tau * normal;
     r.terms.emplace_back("normal", normal);
   }
-  if (options_.lambda > 0) {
-    const OffSurfacePoints y =
-        sample_off_surface(batch, options_.sigma, options_.uniform_fraction, options_.domain);
-    const torch::Tensor g = spatial_gradient(decoder.forward(y.latent, y.xyz), y.xyz);
-    const torch::Tensor eikonal = (g.norm(2, {1}) - 1).pow(2).mean();
-    r.total = r.total + options_.lambda * eikonal;
-    r.terms.emplace_back("eikonal", eikonal);
+  if (eikonal) {
+    const torch::Tensor g = fg.grad.slice(0, n - first_grad_row);
+    const torch::Tensor eikonal_term = (g.norm(2, {1}) - 1).pow(2).mean();
+    r.total = r.total + options_.lambda * eikonal_term;
+    r.terms.emplace_back("eikonal", eikonal_term);
   }
-  if (options_.code_reg > 0 && batch.codes.defined()) {
-    const torch::Tensor reg = batch.codes.norm(2, {1}).mean();
-    r.total = r.total + options_.code_reg * reg;
-    r.terms.emplace_back("code_norm", reg);
-  }
+  add_code_regularizer(r, batch, options_.code_reg);
   return r;
 }
 

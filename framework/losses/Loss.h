@@ -36,16 +36,27 @@ class Loss {
  public:
   virtual ~Loss() = default;
   virtual LossResult compute(Decoder& decoder, const LossBatch& batch) = 0;
+  /// The signed distance that the decoder's output f represents, for meshing and metrics.
+  /// Identity for losses that train an SDF; PHASE trains a density u in (-1, 1) whose log
+  /// transform is the SDF. Applied element-wise to a batch of outputs, without gradients.
+  virtual torch::Tensor to_sdf(const torch::Tensor& f) const { return f; }
+  /// True when fitting a point cloud (a batch without `sdf`) needs normals: the fit experiment
+  /// then estimates them when the input has none.
+  virtual bool needs_normals() const { return false; }
 };
 
 using LossRegistry = Registry<Loss>;
 
-/// Registers the built-in losses (clamped_l1, igr, siren_sdf).
+/// Registers the built-in losses (clamped_l1, igr, phase, siren_sdf).
 void register_builtin_losses(LossRegistry& registry);
 
 /// d f / d x for f [N, 1] computed from x [N, 3] (which must require grad), keeping the graph so
 /// that losses on the gradient (eikonal, normals) back-propagate (double backward).
 torch::Tensor spatial_gradient(const torch::Tensor& f, const torch::Tensor& x);
+
+/// Adds weight * mean_k ||z_k|| over the batch's codes (the latent regularizer of shape spaces)
+/// to r as the term "code_norm" (logged even at weight 0); nothing when the batch has no codes.
+void add_code_regularizer(LossResult& r, const LossBatch& batch, double weight);
 
 /// Points around surface points for eikonal terms: one Gaussian sample per point (std sigma
 /// [N, 1], or `default_sigma` when sigma is undefined) plus round(N * uniform_fraction) uniform

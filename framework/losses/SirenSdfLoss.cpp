@@ -18,9 +18,10 @@ LossResult SirenSdfLoss::compute(Decoder& decoder, const LossBatch& batch) {
   const int64_t n = batch.xyz.size(0);
   const auto opts = batch.xyz.options();
   const torch::Tensor uniform = (torch::rand({n, 3}, opts) * 2 - 1) * options_.domain;
-  const torch::Tensor x = torch::cat({batch.xyz.detach(), uniform}, 0).requires_grad_(true);
-  const torch::Tensor f = decoder.forward(with_random_codes(batch.latent, n), x);
-  const torch::Tensor g = spatial_gradient(f, x);
+  const torch::Tensor x = torch::cat({batch.xyz.detach(), uniform}, 0);
+  const FieldAndGradient fg =
+      decoder.forward_with_gradient(with_random_codes(batch.latent, n), x, /*first_grad_row=*/0);
+  const torch::Tensor &f = fg.f, &g = fg.grad;
   const double total_points = 2.0 * n;  // SIREN averages every term over the whole batch
   const torch::Tensor f_on = f.slice(0, 0, n), f_off = f.slice(0, n);
   const torch::Tensor surface = f_on.abs().sum() / total_points;

@@ -17,11 +17,29 @@ struct ModelContext {
   int64_t latent_size = 0;  // 0 for single-shape fits
 };
 
+/// A decoder's output together with its gradient w.r.t. xyz on some of the rows.
+struct FieldAndGradient {
+  torch::Tensor f;     // [N, 1]
+  torch::Tensor grad;  // [N - first_grad_row, 3]: d f / d xyz for the rows >= first_grad_row
+};
+
 class Decoder : public torch::nn::Module {
  public:
   /// latent: [N, latent_size] (undefined when latent_size() == 0); xyz: [N, 3] -> [N, 1].
   virtual torch::Tensor forward(const torch::Tensor& latent, const torch::Tensor& xyz) = 0;
   virtual int64_t latent_size() const = 0;
+
+  /// The field and its spatial gradient, for losses on grad f (eikonal, normals): f on every row,
+  /// d f / d xyz only on the rows >= first_grad_row (put the rows that need no gradient first:
+  /// they then cost one forward only). With grad mode on, both are differentiable w.r.t. the
+  /// parameters and the latent codes (as autograd::grad with create_graph); with grad mode off
+  /// they are plain values. Not differentiable w.r.t. xyz.
+  ///
+  /// The default goes through autograd (forward, then autograd::grad with create_graph, whose
+  /// double backward the parameter update then pays); decoders override it with a cheaper
+  /// explicit computation when they can.
+  virtual FieldAndGradient forward_with_gradient(const torch::Tensor& latent,
+                                                 const torch::Tensor& xyz, int64_t first_grad_row);
 };
 
 using ModelRegistry = Registry<Decoder, const ModelContext&>;

@@ -5,6 +5,8 @@
 
 #include <torch/torch.h>
 
+#include <functional>
+
 #include "geometry/SparseExtraction.h"
 #include "models/Decoder.h"
 
@@ -13,6 +15,10 @@ namespace nsdf {
 /// @param[in] decoder evaluated in eval mode (the caller sets it)
 /// @param[in] code [latent_size] code of the shape, or an undefined tensor for single shapes
 /// @param[in] device where the decoder's parameters are
-geometry::FieldFn decoder_field(Decoder& decoder, const torch::Tensor& code, torch::Device device);
+/// @param[in] to_sdf maps the decoder's outputs to signed distances (Loss::to_sdf: PHASE's log
+///   transform); none: the outputs are the field
+geometry::FieldFn decoder_field(
+    Decoder& decoder, const torch::Tensor& code, torch::Device device,
+    std::function<torch::Tensor(const torch::Tensor&)> to_sdf = {});
 
 }  // namespace nsdf

@@ -11,15 +11,24 @@
 // xyz (the latent code, Fourier features) start at zero, in the first layer and in the skip
 // layers (as IDR's ImplicitNetwork does), so the sphere holds for any latent code.
 //
+// forward_with_gradient computes grad f explicitly (one forward keeping the activations, then
+// the chain rule back through the layers on the rows that need it) and differentiates that by
+// hand for the parameter update, instead of autograd's double backward: the same matrix
+// products, but a fraction of the elementwise passes and of the fresh memory (see
+// IgrDecoder.cpp and tools/bench/IGR_STEP.md).
+//
 // Options: dims [512 x 8], skip_in [4], beta 100, geometric_init true, radius 1.0, and the
 // Fourier options (fourier_features 0, fourier_scale 4.0, fourier_type gaussian).
 
+#include <memory>
 #include <vector>
 
 #include "models/Decoder.h"
 #include "models/FourierFeatures.h"
 
 namespace nsdf {
+
+class ActivationPool;
 
 struct IgrDecoderOptions : FourierOptions {
   std::vector<int64_t> dims{512, 512, 512, 512, 512, 512, 512, 512};
@@ -43,6 +52,8 @@ class IgrDecoderImpl : public Decoder {
   IgrDecoderImpl(const Options& options, const ModelContext& context);
   torch::Tensor forward(const torch::Tensor& latent, const torch::Tensor& xyz) override;
   int64_t latent_size() const override { return latent_size_; }
+  FieldAndGradient forward_with_gradient(const torch::Tensor& latent, const torch::Tensor& xyz,
+                                         int64_t first_grad_row) override;
 
  private:
   bool skip_before(size_t layer) const;
@@ -51,6 +62,10 @@ class IgrDecoderImpl : public Decoder {
   int64_t latent_size_;
   FourierFeatures encoding_{nullptr};
   std::vector<torch::nn::Linear> layers_;
+  // forward_with_gradient's activations, kept across calls (no fresh memory per training step):
+  // 16 bytes per row and hidden unit (with every row's gradient) plus scratch, e.g. 2.6 GB for
+  // 8 x 512 and 35k rows, what autograd's double backward would hold during the step.
+  std::shared_ptr<ActivationPool> pool_;
 };
 TORCH_MODULE(IgrDecoder);
 

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
+#include "core/Error.h"
+
 namespace nsdf {
 namespace {
 
@@ -13,6 +17,38 @@ class XDecoder : public Decoder {
   }
   int64_t latent_size() const override { return 0; }
 };
+
+// The exact SDF of a sphere of radius 0.5: samples x + t n along its normals have SDF t.
+class SphereDecoder : public Decoder {
+ public:
+  torch::Tensor forward(const torch::Tensor&, const torch::Tensor& xyz) override {
+    return xyz.norm(2, {1}, true) - 0.5;
+  }
+  int64_t latent_size() const override { return 0; }
+};
+
+TEST(ClampedL1Loss, PointCloudsAreSampledAlongTheNormals) {
+  torch::manual_seed(3);
+  SphereDecoder sphere;
+  ClampedL1LossOptions o;
+  o.samples_per_point = 3;
+  ClampedL1Loss loss(o);
+  EXPECT_TRUE(loss.needs_normals());
+  LossBatch b;
+  const torch::Tensor n = torch::nn::functional::normalize(
+      torch::randn({400, 3}), torch::nn::functional::NormalizeFuncOptions().dim(1));
+  b.xyz = 0.5 * n;
+  b.normals = n;
+  EXPECT_LT(loss.compute(sphere, b).total.item<double>(), 1e-6);  // targets are exact
+  // Inward normals: the target is -t where the field is t: mean |clamp(t) - clamp(-t)| =
+  // 2 E|t| = 2 * 0.05 * sqrt(2 / pi) (|t| < 0.1 for 95% of the samples; clamping trims it).
+  b.normals = -n;
+  const double flipped = loss.compute(sphere, b).total.item<double>();
+  EXPECT_GT(flipped, 0.07);
+  EXPECT_LT(flipped, 2 * 0.05 * std::sqrt(2 / M_PI) + 0.005);
+  b.normals = torch::Tensor();
+  EXPECT_THROW(loss.compute(sphere, b), DataError);
+}
 
 TEST(ClampedL1Loss, ClampsPredictionAndTarget) {
   XDecoder dec;

@@ -81,8 +81,8 @@ TEST(Cli, ListShowsFamiliesAndOptionTables) {
   const ProcessResult one = nsdf({"list", "loss", "clamped_l1"});
   EXPECT_EQ(one.exit_code, 0);
   EXPECT_NE(one.out.find("loss 'clamped_l1': DeepSDF's clamped L1"), std::string::npos);
-  EXPECT_NE(one.out.find("  name          type  default check"), std::string::npos) << one.out;
-  EXPECT_NE(one.out.find("  delta         float 0.1     > 0"), std::string::npos) << one.out;
+  EXPECT_NE(one.out.find("  name              type  default check"), std::string::npos) << one.out;
+  EXPECT_NE(one.out.find("  delta             float 0.1     > 0"), std::string::npos) << one.out;
   const ProcessResult typo = nsdf({"list", "los"});
   EXPECT_EQ(typo.exit_code, 2);
   EXPECT_NE(typo.err.find("unknown family 'los' (did you mean 'loss'?)"), std::string::npos);
@@ -266,6 +266,38 @@ TEST(Cli, UserRegisteredLossFromItsOwnProgram) {
 }
 
 #endif  // NSDF_EXAMPLE_BINARY
+
+TEST(Cli, RenderWritesAPngOfTheAskedSize) {
+  test::TempDir dir;
+  const std::string mesh = dir.write("a.off", octahedron_off(1.0f));
+  const std::string points = dir.write("p.xyz", "0 0 0\n1 0 0\n0 1 0\n0 0 1\n");
+  const std::string out = (dir.path() / "pic.png").string();
+  const ProcessResult r = nsdf(
+      {"render", mesh, points, "-o", out, "--size", "64", "--azimuth", "10", "--elevation", "-30"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string png = test::read_text(out);
+  ASSERT_GT(png.size(), 24u);
+  EXPECT_EQ(png.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
+  EXPECT_EQ(png.substr(12, 4), "IHDR");
+  const auto be32 = [&](size_t pos) {
+    uint32_t v = 0;
+    for (size_t i = 0; i < 4; ++i) v = (v << 8) | static_cast<unsigned char>(png[pos + i]);
+    return v;
+  };
+  EXPECT_EQ(be32(16), 128u);  // two panels of 64
+  EXPECT_EQ(be32(20), 64u);
+
+  const std::string missing = (dir.path() / "nope.ply").string();
+  const ProcessResult gone = nsdf({"render", missing, "-o", out});
+  EXPECT_EQ(gone.exit_code, 1);
+  EXPECT_NE(gone.err.find(missing), std::string::npos) << gone.err;
+  const ProcessResult typo = nsdf({"render", mesh, "-o", out, "--azimut", "10"});
+  EXPECT_EQ(typo.exit_code, 2);
+  EXPECT_NE(typo.err.find("unknown option '--azimut' (did you mean '--azimuth'?)"),
+            std::string::npos)
+      << typo.err;
+  EXPECT_EQ(nsdf({"render", mesh}).exit_code, 2);  // no -o
+}
 
 }  // namespace
 }  // namespace nsdf

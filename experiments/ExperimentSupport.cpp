@@ -1,0 +1,109 @@
+#include "experiments/ExperimentSupport.h"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "core/Checkpoint.h"
+#include "core/Log.h"
+
+namespace nsdf {
+
+namespace fs = std::filesystem;
+
+namespace {
+constexpr const char* kLatest = "latest.pt";
+}  // namespace
+
+std::vector<EvaluatorRegistry::Spec> parse_evaluators(const ExperimentInputs& in) {
+  std::vector<EvaluatorRegistry::Spec> specs;
+  in.root.expect_keys({"eval"});
+  const ConfigNode eval = in.root.get("eval");
+  if (!eval) return specs;
+  if (!eval.is_sequence()) {
+    in.diag.error(eval, "expected a list of evaluators, got " + eval.kind_name());
+    return specs;
+  }
+  ConfigNode resolved = ConfigNode::sequence();
+  for (const auto& item : eval.items()) {
+    auto spec = in.registries.evaluators.parse(item, in.diag);
+    if (spec) resolved.push_back(spec.resolved);
+    specs.push_back(std::move(spec));
+  }
+  in.resolved.set("eval", resolved);
+  return specs;
+}
+
+std::string check_mesh_resolution(const int64_t& r) {
+  const bool ok = r == 0 || (r >= 16 && r <= 2048 && (r & (r - 1)) == 0);
+  return ok ? std::string()
+            : fmt::format("must be 0 or a power of two in [16, 2048], got {}", r);
+}
+
+geometry::ExtractionOptions mesh_extraction_options(int64_t resolution, double bound) {
+  geometry::ExtractionOptions eo;
+  eo.resolution = static_cast<int>(resolution);
+  eo.coarse_resolution = std::min(32, eo.resolution);
+  eo.min = {-bound, -bound, -bound};
+  eo.max = {bound, bound, bound};
+  eo.safety = 2.0;
+  return eo;
+}
+
+std::function<torch::Tensor(const torch::Tensor&)> sdf_of(const Loss& loss) {
+  return [&loss](const torch::Tensor& f) { return loss.to_sdf(f); };
+}
+
+void save_checkpoint(const RunDir& dir, const TrainingState& state, int64_t step, int64_t every,
+                     const std::string& unit) {
+  if (!dir.is_writer()) return;
+  Checkpoint ck;
+  ck.put_module("decoder", state.decoder);
+  if (state.codes.defined()) ck.put("latent.codes", state.codes);
+  ck.put_optimizer("optimizer", state.optimizer.torch());
+  ck.put_rng("rng.torch");
+  ck.put("step", torch::tensor(step, torch::kInt64));
+  const fs::path folder = dir.subdir("checkpoints");
+  ck.save((folder / kLatest).string());
+  if (step % every == 0) ck.save((folder / fmt::format("{}_{:06d}.pt", unit, step)).string());
+}
+
+int64_t resume_from_checkpoint(const RunContext& ctx, TrainingState& state) {
+  if (!ctx.resume) return 0;
+  const fs::path latest = ctx.dir.path() / "checkpoints" / kLatest;
+  int64_t step = 0;
+  if (fs::exists(latest)) {
+    const Checkpoint ck = Checkpoint::load(latest.string());
+    ck.load_module("decoder", state.decoder);
+    if (state.codes.defined()) {
+      torch::NoGradGuard no_grad;
+      const torch::Tensor codes = ck.get("latent.codes");
+      NSDF_CHECK(codes.sizes() == state.codes.sizes(), DataError,
+                 "{}: latent codes have shape {} but this run has {} codes of size {}",
+                 latest.string(), shape_string(codes), state.codes.size(0), state.codes.size(1));
+      state.codes.copy_(codes);
+    }
+    ck.load_optimizer("optimizer", state.optimizer.torch());
+    ck.load_rng("rng.torch");
+    step = ck.get("step").item<int64_t>();
+    log::info("resuming from {} at step {}", latest.string(), step);
+  } else {
+    log::info("no checkpoint in {}: starting from the beginning", latest.parent_path().string());
+  }
+  ctx.dir.truncate_metrics_after(step);
+  return step;
+}
+
+Metrics run_evaluators(const std::vector<std::shared_ptr<Evaluator>>& evaluators,
+                       const EvalInput& input) {
+  Metrics all;
+  for (const auto& evaluator : evaluators) {
+    try {
+      for (auto& metric : evaluator->evaluate(input)) all.push_back(std::move(metric));
+    } catch (const DataError& e) {
+      log::warn("shape {}: {}", input.shape_id, e.what());
+    }
+  }
+  return all;
+}
+
+}  // namespace nsdf

@@ -1,0 +1,50 @@
+#pragma once
+// What the training experiments (train, fit) share: the `eval:` list, mesh extraction
+// settings, checkpoints that resume exactly, and running evaluators on one shape.
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "experiments/Experiment.h"
+#include "experiments/Registries.h"
+
+namespace nsdf {
+
+/// The optional `eval:` list of evaluators of the root config (recorded in in.resolved).
+std::vector<EvaluatorRegistry::Spec> parse_evaluators(const ExperimentInputs& in);
+
+/// Option check for `mesh_resolution`: 0 (no mesh) or a power of two in [16, 2048].
+std::string check_mesh_resolution(const int64_t& resolution);
+
+/// Sparse extraction of a trained field on [-bound, bound]^3: coarse grid 32^3 (or the final
+/// one when smaller) and safety 2, because decoders are only roughly 1-Lipschitz.
+geometry::ExtractionOptions mesh_extraction_options(int64_t resolution, double bound = 1.0);
+
+/// Loss::to_sdf as a function for decoder_field: meshes and metrics see signed distances.
+std::function<torch::Tensor(const torch::Tensor&)> sdf_of(const Loss& loss);
+
+/// The parts of a training run a checkpoint holds: decoder, optimizer, RNG, step, and the
+/// latent codes of a shape space (undefined for single shapes).
+struct TrainingState {
+  Decoder& decoder;
+  Optimizer& optimizer;
+  torch::Tensor codes;
+};
+
+/// Writes checkpoints/latest.pt and, every `every` steps, checkpoints/<unit>_<step>.pt
+/// (atomically; only the writer rank).
+void save_checkpoint(const RunDir& dir, const TrainingState& state, int64_t step, int64_t every,
+                     const std::string& unit);
+
+/// With ctx.resume: restores checkpoints/latest.pt into `state` when it exists, drops the
+/// metrics logged after it, and returns its step; otherwise returns 0.
+int64_t resume_from_checkpoint(const RunContext& ctx, TrainingState& state);
+
+/// Runs each evaluator on `input` and returns their metrics in order. A DataError of one
+/// evaluator (say, no ground truth for it) is logged as a warning; the others still count.
+Metrics run_evaluators(const std::vector<std::shared_ptr<Evaluator>>& evaluators,
+                       const EvalInput& input);
+
+}  // namespace nsdf

@@ -1,0 +1,56 @@
+#pragma once
+// 8-bit RGB images and PNG files, for pictures of meshes and point clouds (Render.h) without a
+// graphics library. The encoder writes plain 8-bit RGB, non-interlaced PNG (zlib deflate, one
+// filter per row chosen by the usual minimum-sum-of-absolute-differences heuristic), which every
+// viewer and browser reads. The decoder reads exactly that kind of PNG — 8-bit RGB,
+// non-interlaced, any of the five row filters — so tests and tools can check what was written;
+// other PNGs (palette, grey, alpha, 16-bit, interlaced) give a DataError saying what they are.
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace nsdf::geometry {
+
+/// One pixel: red, green, blue.
+using Rgb8 = std::array<uint8_t, 3>;
+
+/// An RGB image, rows top to bottom, pixels left to right, 3 bytes per pixel (no padding).
+struct Image {
+  int width = 0;
+  int height = 0;
+  /// width * height * 3 bytes.
+  std::vector<uint8_t> rgb;
+
+  Image() = default;
+  /// A width x height image filled with `fill`. Throws DataError unless both sizes are >= 0.
+  Image(int width, int height, Rgb8 fill = {0, 0, 0});
+
+  Rgb8 pixel(int x, int y) const;
+  void set_pixel(int x, int y, Rgb8 color);
+};
+
+/// The filter applied to every row before compression (PNG spec section 9); Adaptive picks one
+/// per row. Only tests need anything but the default.
+enum class PngFilter { None = 0, Sub = 1, Up = 2, Average = 3, Paeth = 4, Adaptive = 5 };
+
+/// The bytes of a PNG file holding `image` (8-bit RGB, non-interlaced).
+/// Throws DataError for an empty image (PNG has no 0 x N images) or an rgb of the wrong size.
+std::string encode_png(const Image& image, PngFilter filter = PngFilter::Adaptive);
+
+/// Parses a PNG held in memory; `path` only names the file in messages. Checks the signature,
+/// every chunk's CRC, and that the pixel data has exactly the size IHDR declares (a lying header
+/// gives a DataError, never a huge allocation). Throws DataError for anything else than 8-bit
+/// RGB non-interlaced PNG.
+Image decode_png(std::string_view data, const std::string& path);
+
+/// Writes `image` to `path` as PNG, atomically (write_file_atomic). Throws IoError on failure.
+void write_png(const Image& image, const std::string& path);
+
+/// Reads a PNG written by write_png (see decode_png). Throws IoError when the file cannot be
+/// read, DataError when its contents are wrong; messages start with `path`.
+Image read_png(const std::string& path);
+
+}  // namespace nsdf::geometry
