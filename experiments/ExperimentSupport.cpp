@@ -33,6 +33,11 @@ std::vector<EvaluatorRegistry::Spec> parse_evaluators(const ExperimentInputs& in
   return specs;
 }
 
+std::string check_run_name(const std::string& n) {
+  const bool ok = n.find_first_of("/\\") == std::string::npos && n != "." && n != "..";
+  return ok ? std::string() : "'" + n + "' is not a plain folder name";
+}
+
 std::string check_mesh_resolution(const int64_t& r) {
   const bool ok = r == 0 || (r >= 16 && r <= 2048 && (r & (r - 1)) == 0);
   return ok ? std::string()

@@ -15,6 +15,9 @@ namespace nsdf {
 /// The optional `eval:` list of evaluators of the root config (recorded in in.resolved).
 std::vector<EvaluatorRegistry::Spec> parse_evaluators(const ExperimentInputs& in);
 
+/// Option check for an experiment's `name`: a plain folder name (runs/<name>/<id>).
+std::string check_run_name(const std::string& name);
+
 /// Option check for `mesh_resolution`: 0 (no mesh) or a power of two in [16, 2048].
 std::string check_mesh_resolution(const int64_t& resolution);
 

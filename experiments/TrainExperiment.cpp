@@ -22,13 +22,7 @@ namespace fs = std::filesystem;
 void TrainOptions::declare(OptionSet<TrainOptions>& s) {
   using O = TrainOptions;
   s.add("name", &O::name, "run name: runs/<name>/<id> (default: the config file's name)")
-      .check(
-          [](const std::string& n) {
-            return n.find_first_of("/\\") == std::string::npos && n != "." && n != ".."
-                       ? std::string()
-                       : "'" + n + "' is not a plain folder name";
-          },
-          "a folder name");
+      .check(check_run_name, "a folder name");
   s.add("epochs", &O::epochs, "passes over all shapes").positive();
   s.add("shapes_per_batch", &O::shapes_per_batch, "shapes in one optimizer step").positive();
   s.add("samples_per_shape", &O::samples_per_shape, "SDF samples per shape and step (balanced)")
