@@ -11,6 +11,7 @@ void register_builtins(Registries& r) {
   register_builtin_optimizers(r.optimizers);
   register_builtin_schedules(r.schedules);
   register_builtin_experiments(r.experiments);
+  preprocessing::register_builtin_sources(r.sources);
 }
 
 }  // namespace nsdf

@@ -13,6 +13,7 @@
 #include "models/LatentTable.h"
 #include "optim/Optimizers.h"
 #include "optim/Schedules.h"
+#include "preprocessing/Source.h"
 
 namespace nsdf {
 
@@ -25,11 +26,12 @@ struct Registries {
   OptimizerRegistry optimizers{"optimizer"};
   ScheduleRegistry schedules{"schedule"};
   ExperimentRegistry experiments{"experiment"};
+  preprocessing::SourceRegistry sources{"source"};  // `nsdf preprocess` mesh collections
 
   /// All families, for listing.
   std::vector<const RegistryBase*> all() const {
     return {&experiments, &datasets, &models, &latents, &losses,
-            &optimizers,  &schedules, &evaluators};
+            &optimizers,  &schedules, &evaluators, &sources};
   }
 };
 

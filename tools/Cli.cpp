@@ -25,6 +25,7 @@
 #include "geometry/Inspect.h"
 #include "geometry/MeshIo.h"
 #include "geometry/Render.h"
+#include "PreprocessCli.h"
 
 namespace nsdf {
 
@@ -46,6 +47,8 @@ commands:
                                    reconstruction metrics as JSON
   render INPUT [INPUT ...] -o OUT.png [--azimuth DEG] [--elevation DEG] [--size PX]
                                    a picture of meshes and point clouds, side by side
+  preprocess CONFIG [key=value ...]
+                                   meshes to SDF samples in HDF5 (also: check, export, import)
 
 options:
   --version                        nsdf, LibTorch and CUDA versions
@@ -408,9 +411,11 @@ int cli_main(int argc, char** argv, const Registries& registries) {
     if (cmd == "inspect") return cmd_inspect(rest);
     if (cmd == "eval") return cmd_eval(rest, registries);
     if (cmd == "render") return cmd_render(rest);
+    if (cmd == "preprocess") return cmd_preprocess(rest, registries.sources);
     throw UsageError(fmt::format(
         "unknown command '{}'{}\n{}", cmd,
-        did_you_mean(cmd, {"run", "config", "list", "inspect", "eval", "render"}), kUsage));
+        did_you_mean(cmd, {"run", "config", "list", "inspect", "eval", "render", "preprocess"}),
+        kUsage));
   } catch (const UsageError& e) {
     fmt::print(stderr, "nsdf: {}\n", e.what());
     return 2;

@@ -30,9 +30,29 @@ void sync_folder(const fs::path& folder) {
 
 }  // namespace
 
+std::string temp_path(const std::string& path) {
+  return path + ".tmp." + std::to_string(::getpid());
+}
+
+void commit_file(const std::string& tmp, const std::string& path) {
+  const int fd = ::open(tmp.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) fail("open", tmp);
+  const bool synced = ::fsync(fd) == 0;
+  ::close(fd);
+  if (!synced) {
+    ::unlink(tmp.c_str());
+    fail("flush", tmp);
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    ::unlink(tmp.c_str());
+    fail("rename into place", path);
+  }
+  sync_folder(fs::path(path).parent_path());
+}
+
 void write_file_atomic(const std::string& path, std::string_view data) {
   const fs::path target(path);
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  const std::string tmp = temp_path(path);
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) fail("create", tmp);
   size_t written = 0;

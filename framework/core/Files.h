@@ -12,6 +12,14 @@ namespace nsdf {
 /// Throws IoError naming the file on failure.
 void write_file_atomic(const std::string& path, std::string_view data);
 
+/// The temporary name write_file_atomic uses for `path` ("<path>.tmp.<pid>"), for writers that
+/// produce a file through a library (HDF5) and then commit it with commit_file.
+std::string temp_path(const std::string& path);
+
+/// Moves a finished temporary file over `path`: fsync of `tmp`, rename, fsync of the folder.
+/// Throws IoError naming the file on failure (the temporary file is then removed).
+void commit_file(const std::string& tmp, const std::string& path);
+
 /// Reads a whole file; throws IoError naming it when it cannot (missing, a folder, unreadable).
 std::string read_file(const std::string& path);
 

@@ -122,18 +122,99 @@ void store(std::string& out, T value, bool swap) {
 }
 
 // What the reader does with each property of an element.
-enum class Role { Skip, X, Y, Z, Nx, Ny, Nz, Indices };
+enum class Role { Skip, X, Y, Z, Nx, Ny, Nz, Indices, GridIndices };
 
 struct ElementPlan {
   const PlyElement* element = nullptr;
   std::vector<Role> roles;  // one per property
   bool is_vertex = false;
   bool is_face = false;
+  bool is_grid = false;  // the range_grid of a scan without faces, to be triangulated
   bool has_list = false;
   size_t min_binary_size = 0;  // bytes of one record with every list empty
 };
 
 int coord_slot(Role r) { return static_cast<int>(r) - static_cast<int>(Role::X); }
+
+// zipper's MAX_EDGE_LENGTH_FACTOR: grid triangles with an edge longer than this many grid
+// spacings bridge a depth discontinuity (or a hole) and are dropped.
+constexpr double kMaxGridEdgeFactor = 4.0;
+
+double distance_squared(const Vec3f& a, const Vec3f& b) {
+  double d = 0;
+  for (int k = 0; k < 3; ++k) {
+    const double e = static_cast<double>(a[k]) - static_cast<double>(b[k]);
+    d += e * e;
+  }
+  return d;
+}
+
+/// Triangulates a range grid (num_rows x num_cols cells in row-major order, each a vertex index
+/// or -1) as described in PlyIo.h: shorter-diagonal split of full 2 x 2 blocks, one triangle for
+/// blocks with three samples, no triangle with an edge over kMaxGridEdgeFactor x the median
+/// grid edge, counter-clockwise in (column, row) space. Linear in the number of cells.
+/// @param[in] V #V by 3 vertex positions (every index in `grid` is in range)
+std::vector<Tri> triangulate_range_grid(const std::vector<Vec3f>& V,
+                                        const std::vector<int32_t>& grid, int64_t rows,
+                                        int64_t cols) {
+  const auto cell = [&](int64_t r, int64_t c) { return grid[static_cast<size_t>(r * cols + c)]; };
+  const auto d2 = [&](int32_t a, int32_t b) {
+    return distance_squared(V[static_cast<size_t>(a)], V[static_cast<size_t>(b)]);
+  };
+  // The scan spacing, as the median distance between horizontally or vertically adjacent
+  // samples; robust to the few long edges at silhouettes and holes. Squared lengths sort the
+  // same way, so the median is taken on them.
+  std::vector<double> edges;
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t c = 0; c < cols; ++c) {
+      const int32_t a = cell(r, c);
+      if (a < 0) continue;
+      if (c + 1 < cols && cell(r, c + 1) >= 0) edges.push_back(d2(a, cell(r, c + 1)));
+      if (r + 1 < rows && cell(r + 1, c) >= 0) edges.push_back(d2(a, cell(r + 1, c)));
+    }
+  }
+  std::vector<Tri> F;
+  if (edges.empty()) return F;  // no two adjacent samples, so no block has three
+  const auto middle = edges.begin() + static_cast<std::ptrdiff_t>((edges.size() - 1) / 2);
+  std::nth_element(edges.begin(), middle, edges.end());
+  const double max_d2 = kMaxGridEdgeFactor * kMaxGridEdgeFactor * *middle;
+  const auto add = [&](int32_t a, int32_t b, int32_t c) {
+    // A vertex listed in two cells can close a triangle on itself: no face for that.
+    if (a == b || b == c || a == c) return;
+    if (d2(a, b) > max_d2 || d2(b, c) > max_d2 || d2(a, c) > max_d2) return;
+    F.push_back({a, b, c});
+  };
+  for (int64_t r = 0; r + 1 < rows; ++r) {
+    for (int64_t c = 0; c + 1 < cols; ++c) {
+      // Lower/upper = rows r/r+1, left/right = columns c/c+1; ll lr ur is counter-clockwise.
+      const int32_t ll = cell(r, c);
+      const int32_t lr = cell(r, c + 1);
+      const int32_t ul = cell(r + 1, c);
+      const int32_t ur = cell(r + 1, c + 1);
+      const int present = (ll >= 0) + (lr >= 0) + (ul >= 0) + (ur >= 0);
+      if (present == 4) {
+        if (d2(ll, ur) < d2(lr, ul)) {
+          add(ll, lr, ur);
+          add(ll, ur, ul);
+        } else {
+          add(ll, lr, ul);
+          add(lr, ur, ul);
+        }
+      } else if (present == 3) {
+        if (ll < 0) {
+          add(lr, ur, ul);
+        } else if (lr < 0) {
+          add(ll, ur, ul);
+        } else if (ul < 0) {
+          add(ll, lr, ur);
+        } else {
+          add(ll, lr, ul);
+        }
+      }
+    }
+  }
+  return F;
+}
 
 /// Reads a PLY body into a mesh, walking over everything it does not need.
 class PlyBodyReader {
@@ -163,6 +244,8 @@ class PlyBodyReader {
           path_, lines.line_number(),
           plans_.empty() ? std::string("elements") : plural(plans_.back().element->name)));
     }
+    // The grid may come before the vertices, so it is meshed once everything is read.
+    if (grid_rows_ > 0) mesh_.F = triangulate_range_grid(mesh_.V, grid_, grid_rows_, grid_cols_);
     return std::move(mesh_);
   }
 
@@ -170,17 +253,22 @@ class PlyBodyReader {
   void plan() {
     const PlyElement* vertex = nullptr;
     const PlyElement* face = nullptr;
+    const PlyElement* grid = nullptr;
     for (const PlyElement& e : header_.elements) {
       if (e.name == "vertex" && !vertex) vertex = &e;
       if (e.name == "face" && !face) face = &e;
+      if (e.name == "range_grid" && !grid) grid = &e;
     }
     NSDF_CHECK(vertex, DataError, "{}: no 'vertex' element in the header", path_);
     vertex_count_ = static_cast<int64_t>(vertex->count);  // parsed from an int64
+    // A range scan without faces: its grid is the only connectivity there is.
+    if (!(read_faces_ && grid && !face && plan_grid_shape(*grid))) grid = nullptr;
     for (const PlyElement& e : header_.elements) {
       ElementPlan p;
       p.element = &e;
       p.is_vertex = &e == vertex;
       p.is_face = &e == face && read_faces_;
+      p.is_grid = &e == grid;
       p.roles.assign(e.properties.size(), Role::Skip);
       for (size_t i = 0; i < e.properties.size(); ++i) {
         const PlyProperty& prop = e.properties[i];
@@ -189,8 +277,70 @@ class PlyBodyReader {
       }
       if (p.is_vertex) plan_vertex(p);
       if (p.is_face) plan_face(p);
+      if (p.is_grid) plan_grid(p);
       plans_.push_back(std::move(p));
     }
+  }
+
+  /// Reads num_cols and num_rows from the obj_info lines into grid_cols_ and grid_rows_ and
+  /// checks them against the range_grid count. False when neither is given: a grid of unknown
+  /// shape cannot be meshed, and the scan reads as vertices only.
+  bool plan_grid_shape(const PlyElement& grid) {
+    int64_t cols = 0;
+    int64_t rows = 0;
+    for (const std::string& info : header_.obj_info) {
+      Tokens tokens(info);
+      std::string_view key;
+      if (!tokens.next(key) || (key != "num_cols" && key != "num_rows")) continue;
+      std::string_view token;
+      int64_t value = 0;
+      NSDF_CHECK(tokens.next(token) && detail::parse_int(token, value) == NumberStatus::Ok &&
+                     value > 0 && !tokens.next(token),
+                 DataError, "{}: 'obj_info {}': expected 'obj_info {} <positive integer>'", path_,
+                 printable(info), key);
+      int64_t& slot = key == "num_cols" ? cols : rows;
+      NSDF_CHECK(slot == 0 || slot == value, DataError,
+                 "{}: obj_info {} is given twice, as {} and {}", path_, key, slot, value);
+      slot = value;
+    }
+    if (cols == 0 && rows == 0) return false;
+    const auto count = static_cast<int64_t>(grid.count);  // parsed from an int64
+    // The missing one is implied when the cells fill whole rows.
+    if (cols == 0) {
+      NSDF_CHECK(count > 0 && count % rows == 0, DataError,
+                 "{}: obj_info num_cols is missing, and the range_grid's {} cells do not fill "
+                 "num_rows {} equal rows",
+                 path_, count, rows);
+      cols = count / rows;
+    } else if (rows == 0) {
+      NSDF_CHECK(count > 0 && count % cols == 0, DataError,
+                 "{}: obj_info num_rows is missing, and the range_grid's {} cells do not fill "
+                 "whole rows of num_cols {}",
+                 path_, count, cols);
+      rows = count / cols;
+    }
+    // Divide rather than multiply: rows x cols may overflow.
+    NSDF_CHECK(count % cols == 0 && count / cols == rows, DataError,
+               "{}: the range_grid has {} cells but obj_info declares num_rows {} x num_cols {}",
+               path_, count, rows, cols);
+    grid_rows_ = rows;
+    grid_cols_ = cols;
+    return true;
+  }
+
+  void plan_grid(ElementPlan& p) {
+    for (size_t i = 0; i < p.element->properties.size(); ++i) {
+      const PlyProperty& prop = p.element->properties[i];
+      if (prop.name != "vertex_indices" && prop.name != "vertex_index") continue;
+      NSDF_CHECK(prop.is_list && is_integer_type(prop.type), DataError,
+                 "{}: range_grid property '{}' is not a list of integers (expected 'property "
+                 "list uchar int {}')",
+                 path_, prop.name, prop.name);
+      p.roles[i] = Role::GridIndices;
+      return;
+    }
+    NSDF_CHECK(p.element->count == 0, DataError,
+               "{}: the range_grid element has no 'vertex_indices' list", path_);
   }
 
   void plan_vertex(ElementPlan& p) {
@@ -247,6 +397,7 @@ class PlyBodyReader {
       if (has_normals_) mesh_.N.resize(p.element->count);
     }
     if (p.is_face) mesh_.F.reserve(p.element->count);
+    if (p.is_grid) grid_.assign(p.element->count, -1);  // bounded by the size check
   }
 
   void set_value(Role role, uint64_t record, double value) {
@@ -284,6 +435,25 @@ class PlyBodyReader {
   void check_polygon_size(int64_t n, uint64_t record) {
     NSDF_CHECK(n >= 3, DataError, "{}: {}face {} has {} vertices (need at least 3)", path_, where(),
                record, n);
+  }
+
+  // "range_grid cell 1029 (row 2, column 5)", for messages about one cell.
+  std::string grid_cell(uint64_t record) const {
+    const auto cols = static_cast<uint64_t>(grid_cols_);
+    return fmt::format("range_grid cell {} (row {}, column {})", record, record / cols,
+                       record % cols);
+  }
+
+  void check_grid_list_size(int64_t n, uint64_t record) {
+    NSDF_CHECK(n <= 1, DataError, "{}: {}{} lists {} vertex indices, expected 0 or 1", path_,
+               where(), grid_cell(record), n);
+  }
+
+  void set_grid_cell(int64_t index, uint64_t record) {
+    NSDF_CHECK(index >= 0 && index < vertex_count_, DataError,
+               "{}: {}{}: vertex index {} out of range ({} vertices)", path_, where(),
+               grid_cell(record), index, vertex_count_);
+    grid_[record] = static_cast<int32_t>(index);
   }
 
   [[noreturn]] void fail_truncated(const ElementPlan& p, size_t remaining, bool binary) {
@@ -350,15 +520,21 @@ class PlyBodyReader {
                    "{}: {}{} {}: list '{}': expected a count, got '{}'", path_, where(), e.name, r,
                    prop.name, printable(token));
         if (role == Role::Indices) check_polygon_size(n, r);
+        if (role == Role::GridIndices) check_grid_list_size(n, r);
         for (int64_t k = 0; k < n; ++k) {
           next(token);
-          if (role != Role::Indices) continue;
+          if (role != Role::Indices && role != Role::GridIndices) continue;
           int64_t index = 0;
           const NumberStatus s = detail::parse_int(token, index);
           NSDF_CHECK(s == NumberStatus::Ok, DataError,
-                     "{}: {}face {}: expected an integer vertex index, got '{}'", path_, where(), r,
+                     "{}: {}{}: expected an integer vertex index, got '{}'", path_, where(),
+                     role == Role::Indices ? fmt::format("face {}", r) : grid_cell(r),
                      printable(token));
-          add_corner(index, k, r);
+          if (role == Role::Indices) {
+            add_corner(index, k, r);
+          } else {
+            set_grid_cell(index, r);
+          }
         }
       }
       if (tokens.next(token)) {
@@ -432,6 +608,9 @@ class PlyBodyReader {
           for (int64_t k = 0; k < n; ++k) {
             add_corner(load_integer(base + pos + k * item_size, prop.type, swap), k, r);
           }
+        } else if (role == Role::GridIndices) {
+          check_grid_list_size(n, r);
+          if (n == 1) set_grid_cell(load_integer(base + pos, prop.type, swap), r);
         }
         pos += static_cast<size_t>(n) * item_size;
       }
@@ -454,6 +633,10 @@ class PlyBodyReader {
   Mesh mesh_;
   int64_t vertex_count_ = 0;
   bool has_normals_ = false;
+  // The range grid being meshed (grid_rows_ > 0 only then): a vertex index or -1 per cell.
+  int64_t grid_rows_ = 0;
+  int64_t grid_cols_ = 0;
+  std::vector<int32_t> grid_;
   int64_t line_ = 0;
   size_t byte_ = 0;
   int32_t fan_first_ = 0;

@@ -3,11 +3,38 @@
 // binary_big_endian bodies, every scalar type of the format. Reading takes x y z (any scalar
 // type, converted to float), nx ny nz when all three are present, and the `vertex_indices` (or
 // `vertex_index`) list of the `face` element, triangulating polygons as fans. Everything else —
-// colours, confidence, `range_grid` of Stanford range scans, edges, materials — is walked over
-// and dropped. Files come from anywhere, so every count the header declares is checked against
-// the bytes that follow before anything is reserved: a lying header gives a DataError, never a
-// huge allocation. Writing gives binary little-endian by default (float32 x y z [nx ny nz],
-// uchar count + int32 indices), ascii or big-endian on request.
+// colours, confidence, edges, materials — is walked over and dropped. Files come from anywhere,
+// so every count the header declares is checked against the bytes that follow before anything
+// is reserved: a lying header gives a DataError, never a huge allocation. Writing gives binary
+// little-endian by default (float32 x y z [nx ny nz], uchar count + int32 indices), ascii or
+// big-endian on request.
+//
+// Range scans. A Stanford range image (bun000.ply: `obj_info num_cols 512`, `obj_info num_rows
+// 400`, `element range_grid 204800` with a `vertex_indices` list, no `face` element) is meshed
+// the way Stanford's tools do it (zipper; trimesh2's triangulate_grid), so that the mesh reader
+// gives a surface rather than loose points:
+//  - The grid is num_rows x num_cols cells in row-major order; row r + 1 lies above row r and
+//    column c + 1 right of column c as the scanner sees them. Each cell holds 0 or 1 vertex
+//    index; more than one is a DataError naming the cell (taking the first would silently drop
+//    samples), so is an index outside [0, #V).
+//  - Each 2 x 2 block of cells (r, c) (r, c+1) (r+1, c) (r+1, c+1) with all four present gives
+//    two triangles split along the shorter 3D diagonal (a tie takes the (r, c+1)-(r+1, c) one);
+//    with exactly three present, the one triangle they make; with fewer, nothing. Triangles
+//    that repeat a vertex are dropped.
+//  - Depth discontinuities are not bridged: a triangle with an edge longer than 4 x the median
+//    length of the grid edges (the 3D distances between horizontally or vertically adjacent
+//    present cells, the lower median for an even count) is dropped. That is zipper's rule,
+//    MAX_EDGE_LENGTH = 4 x the scan spacing, with the spacing measured from the file instead of
+//    a configured resolution.
+//  - Faces wind counter-clockwise in (column, row) grid space, so they face the scanner: for the
+//    Stanford scans (scanner looking along -z of the scan's frame) the normals point to +z.
+//  - num_cols and num_rows come from the obj_info lines and must be positive integers (a repeat
+//    must agree). When one is missing it is count / the other (which must divide exactly); when
+//    both are missing the grid's shape is unknown and the file reads as vertices only, as it did
+//    before range grids were meshed. A shape that does not match the range_grid count is a
+//    DataError naming the file and both numbers.
+//  - A file with a `face` element uses its faces and ignores the range_grid; the point-cloud
+//    readers never look at it.
 
 #include <cstddef>
 #include <cstdint>
@@ -68,7 +95,8 @@ PlyHeader parse_ply_header(std::string_view data, const std::string& path);
 PlyHeader read_ply_header(const std::string& path);
 
 /// Parses a whole PLY file held in memory into a mesh (V, F, and N when nx ny nz exist).
-/// A file without a `face` element gives an empty F.
+/// A file without a `face` element gives an empty F, unless it is a range scan whose
+/// `range_grid` is then triangulated (see the top of this file).
 Mesh parse_ply(std::string_view data, const std::string& path);
 
 /// Parses the vertices of a PLY file as points (normals when present); faces are walked over

@@ -11,33 +11,11 @@
 #include <unordered_map>
 
 #include "core/Error.h"
+#include "geometry/CounterRng.h"
 
 namespace nsdf::geometry {
 
 namespace {
-
-constexpr uint64_t kGamma = 0x9e3779b97f4a7c15ULL;
-
-// SplitMix64's output function (Steele et al. 2014): a bijective mix good enough that
-// mix(key + i * gamma) for consecutive i passes BigCrush, which makes it a counter-based
-// generator: any position of the stream is computed directly.
-uint64_t mix(uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
-class CounterRng {
- public:
-  explicit CounterRng(uint64_t seed) : key_(mix(seed + kGamma)) {}
-
-  uint64_t bits(uint64_t position) const { return mix(key_ + (position + 1) * kGamma); }
-  // Uniform in [0, 1) with 53 random bits.
-  double uniform(uint64_t position) const { return (bits(position) >> 11) * 0x1.0p-53; }
-
- private:
-  uint64_t key_;
-};
 
 bool finite(const Vec3f& p) {
   return std::isfinite(p[0]) && std::isfinite(p[1]) && std::isfinite(p[2]);

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "core/Error.h"
+#include "geometry/CounterRng.h"
 #include "core/Strings.h"
 #include "geometry/QueryOrder.h"
 
@@ -16,13 +17,6 @@ namespace {
 
 bool finite(const Vec3f& p) {
   return std::isfinite(p[0]) && std::isfinite(p[1]) && std::isfinite(p[2]);
-}
-
-uint64_t splitmix64(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
 }
 
 // A key from the query's bits, so that a point gets the same rays alone or in any batch.

@@ -139,7 +139,10 @@ bool ray_box(const BvhNode& n, const Vec3f& o, const Vec3f& inv_d, float t_min, 
 
 Vec3f reciprocal(const Vec3f& d) {
   Vec3f inv;
-  for (int k = 0; k < 3; ++k) inv[k] = 1.0f / d[k];  // +-inf for zero components: wanted
+  // +-inf for zero components: wanted. A -0 component becomes +0 first: with 1 / -0 = -inf, an
+  // origin on a box's slab plane gives (lo - o) * -inf = NaN and the other slab -inf, which
+  // rejected the box (rays parallel to a face lost their hits).
+  for (int k = 0; k < 3; ++k) inv[k] = 1.0f / (d[k] + 0.0f);
   return inv;
 }
 

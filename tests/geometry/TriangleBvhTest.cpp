@@ -362,6 +362,17 @@ TEST(Bvh, CrossingsEqualBruteForceAndGiveParity) {
   }
 }
 
+TEST(Bvh, NegativeZeroDirectionComponentsKeepTheirHits) {
+  // A ray from a box's slab plane with a -0 component used to lose every box (0 * -inf = NaN).
+  const Mesh sphere = test_meshes::icosphere(0.5, 5);
+  const TriangleBvh bvh(sphere);
+  for (const float zero : {0.0f, -0.0f}) {
+    const RayHit hit = bvh.intersect({2.5f, 0, 0}, {-1, zero, 0.043f});
+    EXPECT_NEAR(hit.t, 2.00751f, 1e-4f) << "zero " << zero;
+    EXPECT_EQ(bvh.count_crossings({2.5f, 0, 0}, {-1, zero, 0.043f}), 4) << "zero " << zero;
+  }
+}
+
 TEST(Bvh, TreeIsConsistent) {
   const Mesh m = soup_mesh(17);
   const BvhOptions options{3, 8};
