@@ -8,13 +8,13 @@
 
 namespace nsdf::preprocessing::hdf5 {
 
-namespace {
-
 std::string where(const Location& loc, const std::string& name) {
   std::string path = loc.name;
   if (path.empty() || path.back() != '/') path += '/';
   return fmt::format("{}: {}{}", loc.file, path, name);
 }
+
+namespace {
 
 void silence_hdf5_errors() {
   static std::once_flag once;

@@ -45,6 +45,9 @@ struct Location {
   std::string name;  ///< object path inside the file ("/" for the root)
 };
 
+/// "<file>: <object path>/<name>", how messages name an object.
+std::string where(const Location& loc, const std::string& name);
+
 /// Creates (truncating) `path`; IoError naming it on failure. Silences HDF5's own error stack
 /// printing for the process (our messages say what failed).
 Handle create_file(const std::string& path);

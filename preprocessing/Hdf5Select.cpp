@@ -6,16 +6,6 @@
 
 namespace nsdf::preprocessing::hdf5 {
 
-namespace {
-
-std::string where(const Location& loc, const std::string& name) {
-  std::string path = loc.name;
-  if (path.empty() || path.back() != '/') path += '/';
-  return fmt::format("{}: {}{}", loc.file, path, name);
-}
-
-}  // namespace
-
 std::vector<float> read_floats_block(const Location& loc, const std::string& name,
                                      const std::vector<int64_t>& start,
                                      const std::vector<int64_t>& count,

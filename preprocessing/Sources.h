@@ -151,7 +151,8 @@ class StanfordSource : public Source {
       "alignment .conf, each file listed by a 'bmesh <file> tx ty tz qi qj qk qr' line is "
       "moved into the common frame: p' = R(q)^T p + t (the quaternion as written is the "
       "inverse rotation; checked on bun.conf, where this puts the scans 0.5 mm from "
-      "bun_zipper). Range scans carry no faces (only a range_grid): they load as vertices.";
+      "bun_zipper). Range scans (a range_grid, no faces) are triangulated by the PLY reader as "
+      "Stanford's zipper does.";
   static constexpr const char* kExample = "{root: bunny/data}";
 
   explicit StanfordSource(const Options& options) : options_(options) {}

@@ -157,7 +157,9 @@ std::string describe_mesh_file(const std::string& path, const std::string& ext) 
   report.line("vertices", fmt::to_string(mesh.V.size()));
   std::string faces = fmt::format("{} triangles", mesh.F.size());
   const uint64_t polygons = ply_face_count(header);
-  if (ext == ".ply" && polygons != mesh.F.size()) {
+  if (ext == ".ply" && polygons == 0 && !mesh.F.empty()) {
+    faces += " (triangulated from the range grid)";
+  } else if (ext == ".ply" && polygons != mesh.F.size()) {
     faces += fmt::format(" (from {} polygons)", polygons);
   }
   report.line("faces", faces);

@@ -8,6 +8,7 @@
 
 #include "core/Error.h"
 #include "geometry/KdTree.h"
+#include "support/ErrorMessage.h"
 
 namespace nsdf::geometry {
 namespace {
@@ -171,15 +172,7 @@ TEST(KdTree, OwnsACopyOfItsPointsAndMoves) {
   EXPECT_EQ(assigned.nearest(original[8]).index, brute_force(original, original[8])[0].index);
 }
 
-template <class E, class F>
-std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  return "<no exception>";
-}
+using test::message_of;
 
 TEST(KdTree, UserErrorsNameTheValueAndTheLimit) {
   EXPECT_THROW(KdTree(std::vector<Vec3f>{}), DataError);

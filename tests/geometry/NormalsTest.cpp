@@ -11,6 +11,7 @@
 #include "geometry/AnalyticShapes.h"
 #include "geometry/Normals.h"
 #include "geometry/Sampling.h"
+#include "support/ErrorMessage.h"
 
 namespace nsdf::geometry {
 namespace {
@@ -307,15 +308,7 @@ TEST(Normals, OrientationHelpers) {
   EXPECT_EQ(unoriented, estimate_normals(P, 16));
 }
 
-template <class E, class F>
-std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  return "<no exception>";
-}
+using test::message_of;
 
 TEST(Normals, UserErrorsAreClear) {
   std::vector<Vec3f> twelve;

@@ -9,6 +9,7 @@
 #include "core/Error.h"
 #include "geometry/KdTree.h"
 #include "geometry/Sampling.h"
+#include "support/ErrorMessage.h"
 
 namespace nsdf::geometry {
 namespace {
@@ -169,15 +170,7 @@ TEST(Sampling, ZeroAreaFacesGetNoSamples) {
   for (const Vec3f& n : cloud.N) EXPECT_EQ(n, (Vec3f{0, 0, 1}));
 }
 
-template <class E, class F>
-std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  return "<no exception>";
-}
+using test::message_of;
 
 TEST(Sampling, BadMeshesAreClearErrors) {
   EXPECT_THROW(sample_surface(Mesh{}, 10, 0), DataError);

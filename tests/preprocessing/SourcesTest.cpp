@@ -9,6 +9,7 @@
 #include "core/Error.h"
 #include "preprocessing/Hdf5.h"
 #include "support/TestFiles.h"
+#include "support/ErrorMessage.h"
 
 namespace nsdf::preprocessing {
 namespace {
@@ -26,16 +27,7 @@ constexpr const char* kTetraPly =
 constexpr const char* kTetraOff =
     "OFF\n4 4 0\n0 0 0\n1 0 0\n0 1 0\n0 0 1\n3 0 2 1\n3 0 1 3\n3 0 3 2\n3 1 2 3\n";
 
-template <class E, class F>
-std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected an exception";
-  return {};
-}
+using test::message_of;
 
 std::vector<std::string> ids_of(const std::vector<SourceShape>& shapes) {
   std::vector<std::string> ids;

@@ -4,23 +4,14 @@
 
 #include "core/Error.h"
 #include "support/TestFiles.h"
+#include "support/ErrorMessage.h"
 
 namespace nsdf::preprocessing {
 namespace {
 
 using Entries = std::vector<std::vector<std::string>>;
 
-// The message of the E that f throws ("" and a test failure when it throws nothing).
-template <class E, class F>
-std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected an exception";
-  return {};
-}
+using test::message_of;
 
 // The DataError message read_split gives for `text` (file <dir>/s.json), with the folder cut.
 std::string split_error(const std::string& text, int depth) {

@@ -6,8 +6,9 @@
 #
 #   tools/bench/run_preprocess_benchmarks.sh [DATA_DIR] [BUILD_DIR]
 #
-# Needs BUILD_DIR/tools/nsdf_bench_preprocess and BUILD_DIR/tools/nsdf
-# (cmake --build BUILD_DIR --target nsdf_bench_preprocess nsdf). Knobs: REPS=5.
+# Needs BUILD_DIR/tools/nsdf_bench_preprocess and BUILD_DIR/tools/nsdf from a build with
+# -DNSDF_BUILD_BENCHMARKS=ON (cmake --build BUILD_DIR --target nsdf_bench_preprocess nsdf).
+# Knobs: REPS=5. Record the load it prints: the 2 cores are shared.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 data=${1:-../shared/data}
@@ -27,7 +28,8 @@ echo "load after benchmark: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$out/bench.json" <<'PY'
 import json, sys
 runs = json.load(open(sys.argv[1]))["benchmarks"]
-med = {r["run_name"]: r for r in runs if r.get("aggregate_name") == "median"}
+med = {r["run_name"].replace("/real_time", ""): r for r in runs
+       if r.get("aggregate_name") == "median"}
 whole = {k.split("/", 1)[1]: v for k, v in med.items() if k.startswith("WholeShape/")}
 print()
 print("| chair | faces | whole shape (median, s) |")
