@@ -15,6 +15,7 @@
 #include "core/ConfigLoader.h"
 #include "core/Diagnostics.h"
 #include "core/Error.h"
+#include "core/Files.h"
 #include "core/Log.h"
 #include "core/Progress.h"
 #include "core/Strings.h"
@@ -305,6 +306,7 @@ PreprocessSummary run_preprocess(const PreparedPreprocess& run) {
     NSDF_CHECK(!ec, IoError, "{}: cannot create the output folder: {}", folder.string(),
                ec.message());
   }
+  remove_stale_temp_files(run.output);  // an earlier run killed while assembling
   return PreprocessRun(run).execute();
 }
 

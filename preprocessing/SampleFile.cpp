@@ -278,4 +278,37 @@ ShapeRecord SampleFile::read(const std::string& id, ShapeParts parts) const {
   return s;
 }
 
+std::string describe_sample_file(const std::string& path) {
+  const SampleFile f(path);
+  std::string out = fmt::format("{}: nsdf SDF sample file (format_version {}, written by nsdf {})\n",
+                                path, kFormatVersion, f.info().nsdf_version);
+  out += fmt::format("  method:      {}\n", f.info().method);
+  out += fmt::format("  shapes:      {}\n", f.shape_ids().size());
+  out += fmt::format("  failed:      {}\n", f.failures().size());
+  for (const auto& [id, reason] : f.failures()) out += fmt::format("    {}: {}\n", id, reason);
+  if (!f.shape_ids().empty()) {
+    const ShapeRecord s = f.read(f.shape_ids().front());
+    out += fmt::format("  first shape: {}\n", s.id);
+    out += fmt::format("    samples:   {} (pos {}, neg {})\n", (s.pos.size() + s.neg.size()) / 4,
+                       s.pos.size() / 4, s.neg.size() / 4);
+    out += fmt::format("    surface:   {} points{}\n", s.surface_points.size(),
+                       s.surface_normals.empty() ? "" : " with normals");
+    out += fmt::format("    views:     {}", s.views.size());
+    if (!s.views.empty()) out += fmt::format(" of {} x {}", s.views[0].width, s.views[0].height);
+    out += fmt::format("\n    source:    {}\n", s.source_path);
+  }
+  if (!f.info().parameters.empty()) {
+    out += "  parameters:\n";
+    size_t start = 0;
+    const std::string& p = f.info().parameters;
+    while (start < p.size()) {
+      const size_t end = p.find('\n', start);
+      out += "    " + p.substr(start, end - start) + "\n";
+      if (end == std::string::npos) break;
+      start = end + 1;
+    }
+  }
+  return out;
+}
+
 }  // namespace nsdf::preprocessing

@@ -132,6 +132,10 @@ class SampleFile {
   std::unique_ptr<Impl> impl_;
 };
 
+/// What `nsdf inspect FILE.h5` prints: format, method, shape and failure counts, the sizes of
+/// the first shape's arrays, and the parameters the file was made with.
+std::string describe_sample_file(const std::string& path);
+
 /// Writes `shapes` (and failures) as one file: writer + add + commit.
 void write_sample_file(const std::string& path, const SampleFileInfo& info,
                        const std::vector<ShapeRecord>& shapes,

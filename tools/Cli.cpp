@@ -26,6 +26,7 @@
 #include "geometry/MeshIo.h"
 #include "geometry/Render.h"
 #include "PreprocessCli.h"
+#include "preprocessing/SampleFile.h"
 
 namespace nsdf {
 
@@ -42,7 +43,7 @@ commands:
   config CONFIG [key=value ...] [--explain KEY]
                                    print the resolved config, or where KEY was set
   list [FAMILY [NAME]]             registered components and their options
-  inspect FILE                     what a mesh, point cloud or NumPy file holds
+  inspect FILE                     what a mesh, point cloud, NumPy or sample (.h5) file holds
   eval --pred MESH --gt MESH_OR_POINTS [--points N] [--tau T]
                                    reconstruction metrics as JSON
   render INPUT [INPUT ...] -o OUT.png [--azimuth DEG] [--elevation DEG] [--size PX]
@@ -86,7 +87,8 @@ constexpr const char* kInspectUsage = R"(usage: nsdf inspect FILE
 Prints what FILE holds: for meshes (.ply .obj .off) the format, vertex and face counts, normals,
 bounding box, and topology (boundary and non-manifold edges, connected components, Euler
 characteristic, watertight); for point clouds (.ply .xyz) counts and bounds; for .npy/.npz the
-arrays (DeepSDF SdfSamples and NormalizationParameters recognised).
+arrays (DeepSDF SdfSamples and NormalizationParameters recognised); for .h5 sample files
+(`nsdf preprocess`) the method, shapes, failures, the first shape's arrays and the parameters.
 )";
 
 constexpr const char* kEvalUsage = R"(usage: nsdf eval --pred MESH --gt MESH_OR_POINTS [--points N] [--seed S] [--tau T]
@@ -179,6 +181,11 @@ int cmd_list(const std::vector<std::string>& args, const Registries& r) {
 int cmd_inspect(const std::vector<std::string>& args) {
   if (wants_help(args)) return fmt::print("{}", kInspectUsage), 0;
   NSDF_CHECK(args.size() == 1, UsageError, "inspect: expected one FILE\n{}", kInspectUsage);
+  const std::string ext = fs::path(args[0]).extension().string();
+  if (ext == ".h5" || ext == ".hdf5") {
+    fmt::print("{}", preprocessing::describe_sample_file(args[0]));
+    return 0;
+  }
   fmt::print("{}", geometry::describe_file(args[0]));
   return 0;
 }

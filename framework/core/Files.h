@@ -20,6 +20,10 @@ std::string temp_path(const std::string& path);
 /// Throws IoError naming the file on failure (the temporary file is then removed).
 void commit_file(const std::string& tmp, const std::string& path);
 
+/// Removes "<path>.tmp.<pid>" files left by processes that no longer run (a killed writer),
+/// so interrupted runs do not accumulate them. Files of running processes are kept.
+void remove_stale_temp_files(const std::string& path);
+
 /// Reads a whole file; throws IoError naming it when it cannot (missing, a folder, unreadable).
 std::string read_file(const std::string& path);
 

@@ -1,6 +1,7 @@
 #include "core/Files.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "core/Error.h"
 #include "core/RunDir.h"
@@ -20,6 +21,20 @@ TEST(Files, AtomicWriteReplacesAndLeavesNoTemp) {
   int entries = 0;
   for (const auto& e : fs::directory_iterator(dir.path())) entries += e.is_regular_file();
   EXPECT_EQ(entries, 1);
+}
+
+TEST(Files, StaleTempFilesOfDeadProcessesAreRemoved) {
+  test::TempDir dir;
+  const std::string p = (dir.path() / "out.h5").string();
+  dir.write("out.h5.tmp.999999999", "dead writer");  // no such pid
+  dir.write("out.h5.tmp." + std::to_string(::getpid()), "live writer");
+  dir.write("out.h5.tmp.notapid", "kept");
+  dir.write("other.h5.tmp.999999999", "other file");
+  remove_stale_temp_files(p);
+  EXPECT_FALSE(fs::exists(p + ".tmp.999999999"));
+  EXPECT_TRUE(fs::exists(p + ".tmp." + std::to_string(::getpid())));
+  EXPECT_TRUE(fs::exists(p + ".tmp.notapid"));
+  EXPECT_TRUE(fs::exists(dir.path() / "other.h5.tmp.999999999"));
 }
 
 TEST(Files, ErrorsNameTheFile) {

@@ -107,6 +107,14 @@ TEST(PreprocessCli, BadMeshesAreReportedAndTheRestWritten) {
   EXPECT_NE(other.err.find("exists and was made with other parameters"), std::string::npos)
       << other.err;
 
+  const ProcessResult inspect = nsdf({"inspect", out.string()});
+  EXPECT_EQ(inspect.exit_code, 0) << inspect.err;
+  EXPECT_NE(inspect.out.find("  method:      deepsdf\n  shapes:      3\n  failed:      0\n"),
+            std::string::npos)
+      << inspect.out;
+  EXPECT_NE(inspect.out.find("    samples:   2000 (pos "), std::string::npos) << inspect.out;
+  EXPECT_NE(inspect.out.find("    views:     2 of 16 x 16"), std::string::npos) << inspect.out;
+
   // The sign check against exact winding numbers.
   const ProcessResult check =
       nsdf({"preprocess", "check", out.string(), "--queries", "500", "--max-fraction", "0.005"});
