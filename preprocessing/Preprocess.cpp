@@ -183,7 +183,7 @@ class PreprocessRun {
     for (const SourceShape& s : shapes) {
       if (old_ && old_->index_of(s.id) >= 0) {
         ++summary_.reused;
-      } else if (fs::exists(part_path(parts_dir_, s.id))) {
+      } else if (usable_part(s.id)) {
         ++summary_.resumed;
       } else {
         pending.push_back(&s);
@@ -207,6 +207,23 @@ class PreprocessRun {
  private:
   static double seconds_since(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  }
+
+  // Whether an earlier run left this shape's part, made with the same parameters (a part of a
+  // killed run with other parameters, or an unreadable one, is removed and redone).
+  bool usable_part(const std::string& id) const {
+    const std::string part = part_path(parts_dir_, id);
+    if (!fs::exists(part)) return false;
+    try {
+      const SampleFile f(part);
+      if (f.info().parameters == run_.parameters && f.index_of(id) == 0) return true;
+      log::warn("preprocess: {} was made with other parameters: redoing it", part);
+    } catch (const Error& e) {
+      log::warn("preprocess: {} is unreadable ({}): redoing it", part, e.what());
+    }
+    std::error_code ec;
+    fs::remove(part, ec);
+    return false;
   }
 
   void open_existing_output() {
