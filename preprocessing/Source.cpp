@@ -4,6 +4,7 @@
 
 #include "core/Error.h"
 #include "preprocessing/Sources.h"
+#include "preprocessing/SyntheticSource.h"
 
 namespace nsdf::preprocessing {
 
@@ -55,6 +56,7 @@ void register_builtin_sources(SourceRegistry& registry) {
   registry.add<DfaustSource>("dfaust");
   registry.add<StanfordSource>("stanford");
   registry.add<FolderSource>("folder");
+  registry.add<SyntheticSource>("synthetic");
 }
 
 }  // namespace nsdf::preprocessing

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The two commands of the README, and the steps they share.
 #
-#   tools/dev.sh demo    install packages, build, run configs/quickstart.yaml (a shape space)
-#                        and configs/quickstart_fit.yaml (one surface from a point cloud)
+#   tools/dev.sh demo    install packages, build, run configs/quickstart.yaml (a shape space),
+#                        configs/quickstart_fit.yaml (one surface from a point cloud) and
+#                        configs/quickstart_preprocess.yaml (generated meshes to SDF samples)
 #   tools/dev.sh test    install packages, build, run the whole test suite (CTest)
 #   tools/dev.sh build   install packages and build only
 #
@@ -23,6 +24,7 @@ cmake --build --preset "$preset" -j "$(nproc)"
 
 case "$cmd" in
   demo) "build/$preset/tools/nsdf" run configs/quickstart.yaml
-        "build/$preset/tools/nsdf" run configs/quickstart_fit.yaml ;;
+        "build/$preset/tools/nsdf" run configs/quickstart_fit.yaml
+        "build/$preset/tools/nsdf" preprocess configs/quickstart_preprocess.yaml ;;
   test) ctest --preset "$preset" -j "$(nproc)" ;;
 esac

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "models/DeepSdfDecoder.h"
+#include "support/FiniteDifference.h"
 
 namespace nsdf {
 namespace {
@@ -64,14 +65,9 @@ TEST(IgrLoss, InputGradientMatchesFiniteDifferences) {
   net.to(torch::kFloat64);
   const torch::Tensor x = torch::rand({8, 3}, torch::kFloat64).requires_grad_(true);
   const torch::Tensor g = spatial_gradient(net.forward({}, x), x);
-  const double h = 1e-6;
-  for (int k = 0; k < 3; ++k) {
-    torch::Tensor e = torch::zeros({1, 3}, torch::kFloat64);
-    e[0][k] = h;
-    const torch::Tensor fd =
-        (net.forward({}, x.detach() + e) - net.forward({}, x.detach() - e)) / (2 * h);
-    EXPECT_TRUE(torch::allclose(g.select(1, k), fd.squeeze(1), 1e-6, 1e-7)) << k;
-  }
+  EXPECT_TRUE(test::input_gradient_matches_central_differences(
+      [&](const torch::Tensor& p) { return net.forward({}, p); }, x, g,
+      test::CentralDifference{/*step=*/1e-6, /*rtol=*/1e-6, /*atol=*/1e-7}));
 }
 
 TEST(IgrLoss, DoubleBackwardMatchesFiniteDifferencesInTheWeights) {
@@ -93,28 +89,10 @@ TEST(IgrLoss, DoubleBackwardMatchesFiniteDifferencesInTheWeights) {
     return loss.compute(net, b).total;
   };
   const torch::Tensor w = net.named_parameters()["lin1.weight"];
-  net.zero_grad();
-  value().backward();
-  const torch::Tensor grad = w.grad().clone();
-  const double h = 1e-6;
-  for (int64_t idx : {0, 5, 17, 40}) {
-    torch::NoGradGuard no_grad;
-    auto flat = w.view({-1});
-    const double orig = flat[idx].item<double>();
-    flat[idx] = orig + h;
-    double plus, minus;
-    {
-      torch::AutoGradMode enable(true);
-      plus = value().item<double>();
-    }
-    flat[idx] = orig - h;
-    {
-      torch::AutoGradMode enable(true);
-      minus = value().item<double>();
-    }
-    flat[idx] = orig;
-    EXPECT_NEAR(grad.view({-1})[idx].item<double>(), (plus - minus) / (2 * h), 1e-5) << idx;
-  }
+  const torch::Tensor grad = test::backward_gradient(value, w);
+  EXPECT_TRUE(test::gradient_matches_central_differences(
+      value, w, grad, {0, 5, 17, 40},
+      test::CentralDifference{/*step=*/1e-6, /*rtol=*/0, /*atol=*/1e-5}));
 }
 
 TEST(IgrLoss, OffSurfaceSamplesFollowSigmaAndDomain) {

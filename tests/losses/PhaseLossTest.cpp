@@ -8,6 +8,7 @@
 
 #include "models/DeepSdfDecoder.h"
 #include "models/IgrDecoder.h"
+#include "support/FiniteDifference.h"
 
 namespace nsdf {
 namespace {
@@ -201,16 +202,9 @@ TEST(PhaseLoss, SdfGradientMatchesFiniteDifferencesOfToSdf) {
   const torch::Tensor x =
       ((torch::rand({16, 3}, torch::kFloat64) * 2 - 1) * 1.4).requires_grad_(true);
   const torch::Tensor g = loss.sdf_gradient(net->forward({}, x), x);
-  const double h = 1e-6;
-  for (int k = 0; k < 3; ++k) {
-    torch::Tensor e = torch::zeros({1, 3}, torch::kFloat64);
-    e[0][k] = h;
-    torch::NoGradGuard no_grad;
-    const torch::Tensor fd = (loss.to_sdf(net->forward({}, x.detach() + e)) -
-                              loss.to_sdf(net->forward({}, x.detach() - e))) /
-                             (2 * h);
-    EXPECT_TRUE(torch::allclose(g.select(1, k), fd.squeeze(1), 1e-6, 1e-8)) << k;
-  }
+  EXPECT_TRUE(test::input_gradient_matches_central_differences(
+      [&](const torch::Tensor& p) { return loss.to_sdf(net->forward({}, p)); }, x, g,
+      test::CentralDifference{/*step=*/1e-6, /*rtol=*/1e-6, /*atol=*/1e-8}));
 }
 
 // Compares the weights' gradient of the loss with central finite differences on a few entries
@@ -226,31 +220,12 @@ void expect_weight_gradient_matches_finite_differences(Decoder& net,
   };
   for (const std::string& name : names) {
     const torch::Tensor w = net.named_parameters()[name];
-    net.zero_grad();
-    value().backward();
-    const torch::Tensor grad = w.grad().clone();
+    const torch::Tensor grad = test::backward_gradient(value, w);
     ASSERT_GT(grad.abs().max().item<double>(), 1e-3) << name;
-    const double h = 1e-6;
-    for (int64_t idx : {0, 5, 17, 40}) {
-      if (idx >= w.numel()) continue;
-      torch::NoGradGuard no_grad;
-      auto flat = w.view({-1});
-      const double orig = flat[idx].item<double>();
-      flat[idx] = orig + h;
-      double plus, minus;
-      {
-        torch::AutoGradMode enable(true);
-        plus = value().item<double>();
-      }
-      flat[idx] = orig - h;
-      {
-        torch::AutoGradMode enable(true);
-        minus = value().item<double>();
-      }
-      flat[idx] = orig;
-      EXPECT_NEAR(grad.view({-1})[idx].item<double>(), (plus - minus) / (2 * h), 1e-6)
-          << name << " " << idx;
-    }
+    EXPECT_TRUE(test::gradient_matches_central_differences(
+        value, w, grad, {0, 5, 17, 40},
+        test::CentralDifference{/*step=*/1e-6, /*rtol=*/0, /*atol=*/1e-6}))
+        << name;
   }
 }
 

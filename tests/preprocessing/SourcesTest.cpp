@@ -447,9 +447,10 @@ SourceRegistry builtin() {
   return r;
 }
 
-TEST(SourceRegistry, HasTheFourBuiltinSources) {
+TEST(SourceRegistry, HasTheBuiltinSources) {
   const SourceRegistry r = builtin();
-  EXPECT_EQ(r.names(), (std::vector<std::string>{"dfaust", "folder", "shapenet", "stanford"}));
+  EXPECT_EQ(r.names(), (std::vector<std::string>{"dfaust", "folder", "shapenet", "stanford",
+                                                 "synthetic"}));
   for (const auto& name : r.names()) {
     const ComponentInfo info = r.info(name);
     EXPECT_FALSE(info.doc.empty()) << name;
