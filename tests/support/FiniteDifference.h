@@ -52,10 +52,11 @@ class Mismatches {
   ::testing::AssertionResult result() const {
     if (checked_ == 0) return ::testing::AssertionFailure() << "no entry checked";
     if (failed_ == 0) return ::testing::AssertionSuccess();
-    return ::testing::AssertionFailure()
-           << failed_ << " of " << checked_ << " entries differ from central differences (step "
-           << c_.step << ", rtol " << c_.rtol << ", atol " << c_.atol << ")" << details_.str()
-           << (failed_ > kListed ? "\n  ..." : "");
+    std::ostringstream summary;  // 6 digits: gtest would print 17
+    summary << failed_ << " of " << checked_ << " entries differ from central differences (step "
+            << c_.step << ", rtol " << c_.rtol << ", atol " << c_.atol << ")" << details_.str()
+            << (failed_ > kListed ? "\n  ..." : "");
+    return ::testing::AssertionFailure() << summary.str();
   }
 
  private:
