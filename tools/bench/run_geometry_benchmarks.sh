@@ -58,17 +58,15 @@ fi
 
 mkdir -p "$OUT_DIR"
 POINTS_DIR="$OUT_DIR/points"
-LOAD_TSV="$OUT_DIR/load.tsv"
-printf 'step\tstart\tloadavg_1min\tloadavg_5min\n' > "$LOAD_TSV"
+# shellcheck source=lib.sh
+source "$REPO_ROOT/tools/bench/lib.sh"
+bench_start_load_log "$OUT_DIR/load.tsv"
 
 have_scipy=1
 "$PYTHON" -c 'import scipy.spatial, numpy' 2>/dev/null || have_scipy=0
 
 {
-  echo "date: $(date -Is)"
-  echo "host: $(uname -n) $(uname -r)"
-  echo "nproc: $(nproc)"
-  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+  machine_context
   echo "build_dir: $BUILD_DIR"
   echo "geometry_binary: $GEO"
   [[ "$SKIP_EXTRACTION" == 1 ]] || echo "extraction_binary: $EXT"
@@ -85,11 +83,6 @@ cat "$OUT_DIR/context.txt"
 
 uptime | tee "$OUT_DIR/uptime_before.txt"
 SECONDS=0
-
-note_load() {
-  read -r one five _ < /proc/loadavg
-  printf '%s\t%s\t%s\t%s\n' "$1" "$(date +%T)" "$one" "$five" >> "$LOAD_TSV"
-}
 
 # run_bench STEP BINARY ARGS... : console to STEP.txt, JSON to STEP.json
 run_bench() {

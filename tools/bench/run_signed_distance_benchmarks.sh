@@ -49,14 +49,12 @@ have_o3d=1
 
 mkdir -p "$OUT_DIR"
 POINTS_DIR="$OUT_DIR/points"
-LOAD_TSV="$OUT_DIR/load.tsv"
-printf 'step\tstart\tloadavg_1min\tloadavg_5min\n' > "$LOAD_TSV"
+# shellcheck source=lib.sh
+source "$REPO_ROOT/tools/bench/lib.sh"
+bench_start_load_log "$OUT_DIR/load.tsv"
 
 {
-  echo "date: $(date -Is)"
-  echo "host: $(uname -n) $(uname -r)"
-  echo "nproc: $(nproc)"
-  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+  machine_context
   echo "binary: $BIN"
   echo "mesh: $NSDF_BENCH_MESH"
   echo "samples: $NSDF_BENCH_SAMPLES"
@@ -71,11 +69,6 @@ cat "$OUT_DIR/context.txt"
 
 uptime | tee "$OUT_DIR/uptime_before.txt"
 SECONDS=0
-
-note_load() {
-  read -r one five _ < /proc/loadavg
-  printf '%s\t%s\t%s\t%s\n' "$1" "$(date +%T)" "$one" "$five" >> "$LOAD_TSV"
-}
 
 # ---- the Open3D side ----------------------------------------------------------------------------
 cat > "$OUT_DIR/open3d_distance.py" <<'PYEOF'
