@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 
 #include "core/Error.h"
 #include "core/Json.h"
@@ -110,17 +111,16 @@ int run_check(const std::vector<std::string>& args, const SourceRegistry& source
   const auto source = source_from_parameters(sources, samples);
   options.orient = oriented_in_parameters(samples);
   if (ids.empty()) ids = samples.shape_ids();
-  const auto listed = source->shapes();
+  std::map<std::string, SourceShape> listed;
+  for (SourceShape& s : source->shapes()) listed.emplace(s.id, std::move(s));
   bool exceeded = false;
   double worst = 0;
   for (const std::string& id : ids) {
     const ShapeRecord shape = samples.read(id);
-    const SourceShape* src = nullptr;
-    for (const auto& s : listed) {
-      if (s.id == id) src = &s;
-    }
-    NSDF_CHECK(src, DataError, "{}: shape '{}' is not listed by its source any more", file, id);
-    const SignCheckResult r = check_signs(shape, source->load(*src), options);
+    const auto src = listed.find(id);
+    NSDF_CHECK(src != listed.end(), DataError,
+               "{}: shape '{}' is not listed by its source any more", file, id);
+    const SignCheckResult r = check_signs(shape, source->load(src->second), options);
     worst = std::max(worst, r.fraction());
     exceeded = exceeded || (max_fraction >= 0 && r.fraction() > max_fraction);
     fmt::print("{}: {} of {} checked samples disagree ({:.4f}%, 95% upper bound {:.4f}%); "
