@@ -1,7 +1,6 @@
 #include "preprocessing/DeepSdfLayout.h"
 
 #include <algorithm>
-#include <cmath>
 #include <filesystem>
 
 #include "core/Error.h"
@@ -9,7 +8,6 @@
 #include "core/Strings.h"
 #include "geometry/DeepSdfFiles.h"
 #include "geometry/MeshIo.h"
-#include "geometry/Npy.h"
 #include "preprocessing/Split.h"
 
 namespace nsdf::preprocessing {
@@ -36,15 +34,6 @@ std::string file_for(const std::string& dir, const std::string& folder, const st
   return p.string();
 }
 
-int64_t rows_with_nan_sdf(const std::string& path) {
-  int64_t n = 0;
-  for (const auto& [name, array] : geometry::read_npz(path)) {
-    if ((name != "pos" && name != "neg") || array.shape.size() != 2 || array.shape[1] != 4) continue;
-    for (size_t i = 3; i < array.data.size(); i += 4) n += std::isnan(array.data[i]);
-  }
-  return n;
-}
-
 }  // namespace
 
 int64_t export_deepsdf(const SampleFile& file, const std::string& dir) {
@@ -53,7 +42,10 @@ int64_t export_deepsdf(const SampleFile& file, const std::string& dir) {
   bool uniform_depth = true;
   for (const std::string& id : file.shape_ids()) {
     const ShapeRecord s = file.read(id);
-    geometry::write_deepsdf_samples(file_for(dir, "SdfSamples", id, ".npz"), {s.pos, s.neg});
+    geometry::SdfSamples samples;
+    samples.pos = s.pos;
+    samples.neg = s.neg;
+    geometry::write_deepsdf_samples(file_for(dir, "SdfSamples", id, ".npz"), samples);
     geometry::write_deepsdf_normalization(file_for(dir, "NormalizationParameters", id, ".npz"),
                                           s.normalization);
     if (!s.surface_points.empty()) {
@@ -97,11 +89,10 @@ int64_t import_deepsdf(const std::string& dir, const std::string& split,
     ShapeRecord s;
     s.id = id;
     const std::string samples = (samples_dir / (id + ".npz")).string();
-    nan_rows += rows_with_nan_sdf(samples);
-    const geometry::SdfSamples sdf =
-        geometry::read_deepsdf_samples(samples, geometry::NanSdfRows::Drop);
-    s.pos = sdf.pos;
-    s.neg = sdf.neg;
+    geometry::SdfSamples sdf = geometry::read_deepsdf_samples(samples, geometry::NanSdfRows::Drop);
+    nan_rows += sdf.dropped_nan_rows;
+    s.pos = std::move(sdf.pos);
+    s.neg = std::move(sdf.neg);
     s.source_path = samples;
     const fs::path norm = fs::path(dir) / "NormalizationParameters" / (id + ".npz");
     if (fs::exists(norm)) {

@@ -41,7 +41,7 @@ void check_finite(const NpyArray& array, const std::string& where) {
 
 std::vector<float> sample_rows(const std::map<std::string, NpyArray>& arrays,
                                const std::string& key, const std::string& path,
-                               NanSdfRows nan_sdf_rows) {
+                               NanSdfRows nan_sdf_rows, int64_t& dropped) {
   const NpyArray& array = member(arrays, key, path);
   const std::string where = fmt::format("{}: {}.npy", path, key);
   NSDF_CHECK(array.shape.size() == 2 && array.shape[1] == kSampleColumns, DataError,
@@ -51,7 +51,10 @@ std::vector<float> sample_rows(const std::map<std::string, NpyArray>& arrays,
   values.reserve(array.data.size());
   for (size_t row = 0; row < array.data.size() / kRowLength; ++row) {
     const double* in = &array.data[row * kRowLength];
-    if (nan_sdf_rows == NanSdfRows::Drop && std::isnan(in[3])) continue;
+    if (nan_sdf_rows == NanSdfRows::Drop && std::isnan(in[3])) {
+      ++dropped;
+      continue;
+    }
     for (size_t col = 0; col < kRowLength; ++col) {
       const auto v = static_cast<float>(in[col]);
       // Checked after the float conversion: a finite double beyond float range becomes inf.
@@ -77,8 +80,8 @@ void check_rows(const std::vector<float>& values, const char* key, const std::st
 SdfSamples read_deepsdf_samples(const std::string& path, NanSdfRows nan_sdf_rows) {
   const std::map<std::string, NpyArray> arrays = read_npz(path);
   SdfSamples samples;
-  samples.pos = sample_rows(arrays, "pos", path, nan_sdf_rows);
-  samples.neg = sample_rows(arrays, "neg", path, nan_sdf_rows);
+  samples.pos = sample_rows(arrays, "pos", path, nan_sdf_rows, samples.dropped_nan_rows);
+  samples.neg = sample_rows(arrays, "neg", path, nan_sdf_rows, samples.dropped_nan_rows);
   return samples;
 }
 

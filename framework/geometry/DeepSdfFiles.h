@@ -7,6 +7,7 @@
 //       with normalized = (original + offset) * scale.
 // Readers validate what training relies on and name the file and member that is wrong.
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,8 @@ namespace nsdf::geometry {
 struct SdfSamples {
   std::vector<float> pos;
   std::vector<float> neg;
+  /// Rows left out by read_deepsdf_samples under NanSdfRows::Drop (ignored when writing).
+  int64_t dropped_nan_rows = 0;
 };
 
 /// What reading does with rows whose sdf is NaN. DeepSDF's preprocessing leaves a few in some

@@ -430,6 +430,7 @@ TEST(DeepSdfFiles, NanSdfRowsCanBeDroppedAsDeepSdfDoes) {
   const SdfSamples samples = read_deepsdf_samples(path, NanSdfRows::Drop);
   EXPECT_EQ(samples.neg, (std::vector<float>{0, 0, 0, -0.1f, 2, 2, 2, -0.2f}));
   EXPECT_EQ(samples.pos, (std::vector<float>{0, 0, 0, 0.1f}));
+  EXPECT_EQ(samples.dropped_nan_rows, 1);
   // Only a NaN sdf marks a row DeepSDF drops; a NaN position is still an error.
   write_npz(path, {{"pos", make_npy_array(std::vector<float>{std::nanf(""), 0, 0, 0.1f}, {1, 4})},
                    {"neg", make_npy_array(neg, {3, 4})}});
