@@ -16,20 +16,20 @@
 #include "core/Registry.h"
 #include "core/RunDir.h"
 
-namespace nsdf {
+namespace nsdf::experiments {
 
 struct Registries;
 
 /// What an experiment's constructor gets besides its own options.
 struct ExperimentInputs {
-  const ConfigNode& root;        // the whole config (sections are read from here)
+  const core::ConfigNode& root;        // the whole config (sections are read from here)
   const Registries& registries;  // to parse its components
-  Diagnostics& diag;             // where config errors go
-  ConfigNode& resolved;          // the resolved config: the experiment adds its sections
+  core::Diagnostics& diag;             // where config errors go
+  core::ConfigNode& resolved;          // the resolved config: the experiment adds its sections
 };
 
 struct RunContext {
-  const RunDir& dir;
+  const core::RunDir& dir;
   torch::Device device = torch::kCPU;
   bool resume = false;  // continue from dir/checkpoints/latest.pt when it exists
   uint64_t seed = 0;    // the run's seed (torch's generator is already seeded with it)
@@ -43,7 +43,7 @@ class Experiment {
   virtual void run(RunContext& context) = 0;
 };
 
-using ExperimentRegistry = Registry<Experiment, const ExperimentInputs&>;
+using ExperimentRegistry = core::Registry<Experiment, const ExperimentInputs&>;
 
 /// Reads a required component section `key` of the root config with `registry`: records the
 /// resolved section in inputs.resolved, a "missing section" error when absent.
@@ -51,11 +51,11 @@ template <class R>
 typename R::Spec parse_section(const ExperimentInputs& in, const R& registry,
                                const std::string& key) {
   in.root.expect_keys({key});
-  const ConfigNode node = in.root.get(key);
+  const core::ConfigNode node = in.root.get(key);
   if (!node) {
     in.diag.error(in.root.mark(), key,
                   "missing required section (a " + registry.family() + ": " +
-                      join(registry.names(), ", ") + ")");
+                      core::join(registry.names(), ", ") + ")");
     return {};
   }
   typename R::Spec spec = registry.parse(node, in.diag);
@@ -66,4 +66,4 @@ typename R::Spec parse_section(const ExperimentInputs& in, const R& registry,
 /// Registers the built-in experiments (train, fit).
 void register_builtin_experiments(ExperimentRegistry& registry);
 
-}  // namespace nsdf
+}  // namespace nsdf::experiments

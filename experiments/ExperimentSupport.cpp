@@ -6,7 +6,7 @@
 #include "core/Checkpoint.h"
 #include "core/Log.h"
 
-namespace nsdf {
+namespace nsdf::experiments {
 
 namespace fs = std::filesystem;
 
@@ -14,16 +14,16 @@ namespace {
 constexpr const char* kLatest = "latest.pt";
 }  // namespace
 
-std::vector<EvaluatorRegistry::Spec> parse_evaluators(const ExperimentInputs& in) {
-  std::vector<EvaluatorRegistry::Spec> specs;
+std::vector<eval::EvaluatorRegistry::Spec> parse_evaluators(const ExperimentInputs& in) {
+  std::vector<eval::EvaluatorRegistry::Spec> specs;
   in.root.expect_keys({"eval"});
-  const ConfigNode eval = in.root.get("eval");
+  const core::ConfigNode eval = in.root.get("eval");
   if (!eval) return specs;
   if (!eval.is_sequence()) {
     in.diag.error(eval, "expected a list of evaluators, got " + eval.kind_name());
     return specs;
   }
-  ConfigNode resolved = ConfigNode::sequence();
+  core::ConfigNode resolved = core::ConfigNode::sequence();
   for (const auto& item : eval.items()) {
     auto spec = in.registries.evaluators.parse(item, in.diag);
     if (spec) resolved.push_back(spec.resolved);
@@ -54,14 +54,14 @@ geometry::ExtractionOptions mesh_extraction_options(int64_t resolution, double b
   return eo;
 }
 
-std::function<torch::Tensor(const torch::Tensor&)> sdf_of(const Loss& loss) {
+std::function<torch::Tensor(const torch::Tensor&)> sdf_of(const losses::Loss& loss) {
   return [&loss](const torch::Tensor& f) { return loss.to_sdf(f); };
 }
 
-void save_checkpoint(const RunDir& dir, const TrainingState& state, int64_t step, int64_t every,
-                     const std::string& unit) {
+void save_checkpoint(const core::RunDir& dir, const TrainingState& state, int64_t step,
+                     int64_t every, const std::string& unit) {
   if (!dir.is_writer()) return;
-  Checkpoint ck;
+  core::Checkpoint ck;
   ck.put_module("decoder", state.decoder);
   if (state.codes.defined()) ck.put("latent.codes", state.codes);
   ck.put_optimizer("optimizer", state.optimizer.torch());
@@ -77,38 +77,40 @@ int64_t resume_from_checkpoint(const RunContext& ctx, TrainingState& state) {
   const fs::path latest = ctx.dir.path() / "checkpoints" / kLatest;
   int64_t step = 0;
   if (fs::exists(latest)) {
-    const Checkpoint ck = Checkpoint::load(latest.string());
+    const core::Checkpoint ck = core::Checkpoint::load(latest.string());
     ck.load_module("decoder", state.decoder);
     if (state.codes.defined()) {
       torch::NoGradGuard no_grad;
       const torch::Tensor codes = ck.get("latent.codes");
-      NSDF_CHECK(codes.sizes() == state.codes.sizes(), DataError,
+      NSDF_CHECK(codes.sizes() == state.codes.sizes(), core::DataError,
                  "{}: latent codes have shape {} but this run has {} codes of size {}",
-                 latest.string(), shape_string(codes), state.codes.size(0), state.codes.size(1));
+                 latest.string(), core::shape_string(codes), state.codes.size(0),
+                 state.codes.size(1));
       state.codes.copy_(codes);
     }
     ck.load_optimizer("optimizer", state.optimizer.torch());
     ck.load_rng("rng.torch");
     step = ck.get("step").item<int64_t>();
-    log::info("resuming from {} at step {}", latest.string(), step);
+    core::log::info("resuming from {} at step {}", latest.string(), step);
   } else {
-    log::info("no checkpoint in {}: starting from the beginning", latest.parent_path().string());
+    core::log::info("no checkpoint in {}: starting from the beginning",
+                    latest.parent_path().string());
   }
   ctx.dir.truncate_metrics_after(step);
   return step;
 }
 
-Metrics run_evaluators(const std::vector<std::shared_ptr<Evaluator>>& evaluators,
-                       const EvalInput& input) {
-  Metrics all;
+eval::Metrics run_evaluators(const std::vector<std::shared_ptr<eval::Evaluator>>& evaluators,
+                       const eval::EvalInput& input) {
+  eval::Metrics all;
   for (const auto& evaluator : evaluators) {
     try {
       for (auto& metric : evaluator->evaluate(input)) all.push_back(std::move(metric));
-    } catch (const DataError& e) {
-      log::warn("shape {}: {}", input.shape_id, e.what());
+    } catch (const core::DataError& e) {
+      core::log::warn("shape {}: {}", input.shape_id, e.what());
     }
   }
   return all;
 }
 
-}  // namespace nsdf
+}  // namespace nsdf::experiments

@@ -10,10 +10,10 @@
 #include "experiments/Experiment.h"
 #include "experiments/Registries.h"
 
-namespace nsdf {
+namespace nsdf::experiments {
 
 /// The optional `eval:` list of evaluators of the root config (recorded in in.resolved).
-std::vector<EvaluatorRegistry::Spec> parse_evaluators(const ExperimentInputs& in);
+std::vector<eval::EvaluatorRegistry::Spec> parse_evaluators(const ExperimentInputs& in);
 
 /// Option check for an experiment's `name`: a plain folder name (runs/<name>/<id>).
 std::string check_run_name(const std::string& name);
@@ -26,20 +26,20 @@ std::string check_mesh_resolution(const int64_t& resolution);
 geometry::ExtractionOptions mesh_extraction_options(int64_t resolution, double bound = 1.0);
 
 /// Loss::to_sdf as a function for decoder_field: meshes and metrics see signed distances.
-std::function<torch::Tensor(const torch::Tensor&)> sdf_of(const Loss& loss);
+std::function<torch::Tensor(const torch::Tensor&)> sdf_of(const losses::Loss& loss);
 
 /// The parts of a training run a checkpoint holds: decoder, optimizer, RNG, step, and the
 /// latent codes of a shape space (undefined for single shapes).
 struct TrainingState {
-  Decoder& decoder;
-  Optimizer& optimizer;
+  models::Decoder& decoder;
+  optim::Optimizer& optimizer;
   torch::Tensor codes;
 };
 
 /// Writes checkpoints/latest.pt and, every `every` steps, checkpoints/<unit>_<step>.pt
 /// (atomically; only the writer rank).
-void save_checkpoint(const RunDir& dir, const TrainingState& state, int64_t step, int64_t every,
-                     const std::string& unit);
+void save_checkpoint(const core::RunDir& dir, const TrainingState& state, int64_t step,
+                     int64_t every, const std::string& unit);
 
 /// With ctx.resume: restores checkpoints/latest.pt into `state` when it exists, drops the
 /// metrics logged after it, and returns its step; otherwise returns 0.
@@ -47,7 +47,7 @@ int64_t resume_from_checkpoint(const RunContext& ctx, TrainingState& state);
 
 /// Runs each evaluator on `input` and returns their metrics in order. A DataError of one
 /// evaluator (say, no ground truth for it) is logged as a warning; the others still count.
-Metrics run_evaluators(const std::vector<std::shared_ptr<Evaluator>>& evaluators,
-                       const EvalInput& input);
+eval::Metrics run_evaluators(const std::vector<std::shared_ptr<eval::Evaluator>>& evaluators,
+                       const eval::EvalInput& input);
 
-}  // namespace nsdf
+}  // namespace nsdf::experiments

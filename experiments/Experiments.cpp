@@ -2,11 +2,11 @@
 #include "experiments/FitExperiment.h"
 #include "experiments/TrainExperiment.h"
 
-namespace nsdf {
+namespace nsdf::experiments {
 
 void register_builtin_experiments(ExperimentRegistry& registry) {
   registry.add<TrainExperiment>("train");
   registry.add<FitExperiment>("fit");
 }
 
-}  // namespace nsdf
+}  // namespace nsdf::experiments

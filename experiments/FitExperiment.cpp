@@ -24,11 +24,11 @@
 #include "geometry/SurfaceDistance.h"
 #include "models/DecoderField.h"
 
-namespace nsdf {
+namespace nsdf::experiments {
 
 namespace fs = std::filesystem;
 
-void FitOptions::declare(OptionSet<FitOptions>& s) {
+void FitOptions::declare(core::OptionSet<FitOptions>& s) {
   using O = FitOptions;
   s.add("name", &O::name, "run name: runs/<name>/<id> (default: the config file's name)")
       .check(check_run_name, "a folder name");
@@ -44,7 +44,7 @@ void FitOptions::declare(OptionSet<FitOptions>& s) {
       const auto& kinds = geometry::analytic_kind_names();
       if (std::find(kinds.begin(), kinds.end(), o.shape) == kinds.end())
         return fmt::format("shape: unknown analytic shape '{}' (valid: {})", o.shape,
-                           join(kinds, ", "));
+                           core::join(kinds, ", "));
     }
     return std::string();
   });
@@ -135,7 +135,7 @@ std::string FitExperiment::shape_id() const {
   return options_.shape.empty() ? fs::path(options_.input.str()).stem().string() : options_.shape;
 }
 
-FitPoints FitExperiment::load_points(const Loss& loss, uint64_t seed) const {
+FitPoints FitExperiment::load_points(const losses::Loss& loss, uint64_t seed) const {
   const std::string path = options_.shape.empty() ? options_.input.str() : options_.shape;
   geometry::InputPoints in;
   if (options_.shape.empty()) {
@@ -147,11 +147,11 @@ FitPoints FitExperiment::load_points(const Loss& loss, uint64_t seed) const {
     in.mesh = geometry::Mesh{truth.P, {}, truth.N};  // exact surface points as ground truth
   }
   if (in.dropped_rows > 0) {
-    log::warn("{}: dropped {} of {} rows with a non-finite coordinate or normal", path,
+    core::log::warn("{}: dropped {} of {} rows with a non-finite coordinate or normal", path,
               in.dropped_rows, in.dropped_rows + static_cast<int64_t>(in.cloud.P.size()));
   }
   if (in.from_mesh) {
-    log::info("{}: a mesh ({} faces): sampled {} surface points with normals", path,
+    core::log::info("{}: a mesh ({} faces): sampled {} surface points with normals", path,
               in.mesh.F.size(), in.cloud.P.size());
   }
   FitPoints out;
@@ -168,38 +168,40 @@ FitPoints FitExperiment::load_points(const Loss& loss, uint64_t seed) const {
   const std::string& mode = options_.normals;
   const auto k = static_cast<int>(options_.normal_neighbors);
   if (mode == "estimate" || (mode == "auto" && !has && loss.needs_normals())) {
-    log::info("estimating normals from {} neighbours (PCA, oriented along a spanning tree){}",
+    core::log::info("estimating normals from {} neighbours (PCA, oriented along a spanning tree){}",
               k, mode == "auto" ? ": the loss needs normals and the input has none" : "");
     out.normalized.N = geometry::estimate_normals(out.normalized.P, k);
   } else if (mode == "auto" && has) {
     out.normalized.N = out.original.N;
   } else if (loss.needs_normals()) {
-    throw ConfigError(fmt::format(
+    throw core::ConfigError(fmt::format(
         "experiment.normals: the loss needs normals but normals is '{}' (use auto or estimate)",
         mode));
   }
   if (!out.normalized.N.empty()) {
     for (auto& n : out.normalized.N) {  // unit length: the normal terms compare with grad f
       const float len = std::sqrt(n[0] * n[0] + n[1] * n[1] + n[2] * n[2]);
-      NSDF_CHECK(len > 0, DataError, "{}: a normal has zero length", path);
+      NSDF_CHECK(len > 0, core::DataError, "{}: a normal has zero length", path);
       for (float& c : n) c /= len;
     }
   }
 
   const int64_t n = static_cast<int64_t>(out.normalized.P.size());
   if (options_.sigma_neighbors > 0) {
-    NSDF_CHECK(n > options_.sigma_neighbors, DataError,
+    NSDF_CHECK(n > options_.sigma_neighbors, core::DataError,
                "{}: {} points, but the per-point sigma needs more than sigma_neighbors = {} "
                "(lower experiment.sigma_neighbors, or 0 for a constant sigma)",
                path, n, options_.sigma_neighbors);
-    out.sigma = geometry::local_sigmas(out.normalized.P, static_cast<int>(options_.sigma_neighbors));
+    out.sigma =
+        geometry::local_sigmas(out.normalized.P, static_cast<int>(options_.sigma_neighbors));
   }
 
   std::string gt_path = options_.ground_truth.str();
   if (!gt_path.empty()) {
     geometry::InputPoints gt = geometry::read_input_points(gt_path, 1, seed);
     out.ground_truth = std::make_shared<const geometry::Mesh>(
-        gt.from_mesh ? std::move(gt.mesh) : geometry::Mesh{std::move(gt.cloud.P), {}, std::move(gt.cloud.N)});
+        gt.from_mesh ? std::move(gt.mesh)
+                     : geometry::Mesh{std::move(gt.cloud.P), {}, std::move(gt.cloud.N)});
   } else if (in.from_mesh || !options_.shape.empty()) {
     out.ground_truth = std::make_shared<const geometry::Mesh>(std::move(in.mesh));
   }
@@ -225,9 +227,9 @@ void FitExperiment::run(RunContext& ctx) {
                                           points.normalization);
   }
 
-  const auto decoder = model_.build(ModelContext{0});
+  const auto decoder = model_.build(models::ModelContext{0});
   decoder->to(ctx.device);
-  const auto optimizer = optimizer_.build({ParamGroup{"decoder", decoder->parameters()}});
+  const auto optimizer = optimizer_.build({optim::ParamGroup{"decoder", decoder->parameters()}});
   const auto schedule = schedule_.build(options_.iterations);
   TrainingState state{*decoder, *optimizer, {}};
   const int64_t start = resume_from_checkpoint(ctx, state);
@@ -241,19 +243,19 @@ void FitExperiment::run(RunContext& ctx) {
           : torch::from_blob(const_cast<float*>(points.sigma.data()), {n, 1}, torch::kFloat32)
                 .to(ctx.device, false, true);
   const int64_t batch_size = std::min(options_.points_per_step, n);
-  log::info("fit: {} points{}, {} per step, {} iterations", n,
+  core::log::info("fit: {} points{}, {} per step, {} iterations", n,
             normals.defined() ? " with normals" : " without normals", batch_size,
             options_.iterations);
 
   decoder->train();
-  Progress progress("fit", options_.iterations, start, "it");
+  core::Progress progress("fit", options_.iterations, start, "it");
   const auto t0 = std::chrono::steady_clock::now();
   std::map<std::string, double> sums;
   int64_t summed = 0;
   double last_loss = 0;
   for (int64_t it = start; it < options_.iterations; ++it) {
     optimizer->set_lr_factor(schedule->factor(it));
-    LossBatch batch;
+    losses::LossBatch batch;
     if (batch_size < n) {
       const torch::Tensor idx =
           torch::randperm(n, torch::kLong).slice(0, 0, batch_size).to(ctx.device);
@@ -267,7 +269,7 @@ void FitExperiment::run(RunContext& ctx) {
     }
     batch.epoch = it;
     optimizer->zero_grad();
-    const LossResult result = loss->compute(*decoder, batch);
+    const losses::LossResult result = loss->compute(*decoder, batch);
     result.total.backward();
     optimizer->step();
 
@@ -277,12 +279,13 @@ void FitExperiment::run(RunContext& ctx) {
     ++summed;
     const int64_t done = it + 1;
     if (done % options_.log_every == 0 || done == options_.iterations) {
-      JsonObject line;
+      core::JsonObject line;
       line.add("step", done).add("loss", sums["loss"] / summed);
       for (const auto& [name, sum] : sums)
         if (name != "loss") line.add(name, sum / summed);
       line.add("lr", optimizer->lr(0));
-      line.add("time", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+      line.add("time",
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
       ctx.dir.append_metrics(line.str());
       sums.clear();
       summed = 0;
@@ -302,12 +305,13 @@ void FitExperiment::run(RunContext& ctx) {
   eo.largest_component_only = options_.largest_component;
   const auto tm = std::chrono::steady_clock::now();
   const geometry::ExtractionResult extracted =
-      geometry::extract_sparse(decoder_field(*decoder, {}, ctx.device, sdf_of(*loss)), eo);
-  log::info("mesh at {}^3: {} faces, {} field queries ({:.1f}x fewer than a dense grid), {:.1f} s",
-            eo.resolution, extracted.mesh.F.size(), extracted.queries,
-            static_cast<double>(extracted.dense_queries) / std::max<int64_t>(1, extracted.queries),
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - tm).count());
-  NSDF_CHECK(!extracted.mesh.F.empty(), DataError,
+      geometry::extract_sparse(models::decoder_field(*decoder, {}, ctx.device, sdf_of(*loss)), eo);
+  core::log::info(
+      "mesh at {}^3: {} faces, {} field queries ({:.1f}x fewer than a dense grid), {:.1f} s",
+      eo.resolution, extracted.mesh.F.size(), extracted.queries,
+      static_cast<double>(extracted.dense_queries) / std::max<int64_t>(1, extracted.queries),
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - tm).count());
+  NSDF_CHECK(!extracted.mesh.F.empty(), core::DataError,
              "the fitted field has no zero level set in [-{}, {}]^3: nothing to mesh",
              options_.mesh_bound, options_.mesh_bound);
   const geometry::Mesh mesh = geometry::denormalize_mesh(points.normalization, extracted.mesh);
@@ -318,10 +322,10 @@ void FitExperiment::run(RunContext& ctx) {
   evaluate(ctx, points, *decoder, *loss, mesh, fit_seconds);
 }
 
-void FitExperiment::evaluate(RunContext& ctx, const FitPoints& points, Decoder& decoder,
-                             const Loss& loss, const geometry::Mesh& mesh,
+void FitExperiment::evaluate(RunContext& ctx, const FitPoints& points, models::Decoder& decoder,
+                             const losses::Loss& loss, const geometry::Mesh& mesh,
                              double fit_seconds) const {
-  JsonObject summary;
+  core::JsonObject summary;
   const uint64_t seed = ctx.seed;
   const geometry::PointCloud on_mesh =
       geometry::evaluation_points(mesh, options_.eval_points, seed);
@@ -349,14 +353,16 @@ void FitExperiment::evaluate(RunContext& ctx, const FitPoints& points, Decoder& 
 
   if (!evaluators_.empty()) {
     if (!points.ground_truth) {
-      log::warn("no ground_truth: the eval evaluators are skipped (set experiment.ground_truth)");
+      core::log::warn(
+          "no ground_truth: the eval evaluators are skipped (set experiment.ground_truth)");
     } else {
-      std::vector<std::shared_ptr<Evaluator>> evaluators;
+      std::vector<std::shared_ptr<eval::Evaluator>> evaluators;
       for (const auto& spec : evaluators_) evaluators.push_back(spec.build());
-      EvalInput input;
+      eval::EvalInput input;
       input.shape_id = shape_id();
       // The field in original units: normalize the query, scale the distance back.
-      const geometry::FieldFn normalized = decoder_field(decoder, {}, ctx.device, sdf_of(loss));
+      const geometry::FieldFn normalized =
+          models::decoder_field(decoder, {}, ctx.device, sdf_of(loss));
       const geometry::Normalization norm = points.normalization;
       input.field = [normalized, norm](const float* xyz, int64_t count, float* out) {
         std::vector<float> q(xyz, xyz + 3 * count);
@@ -375,9 +381,9 @@ void FitExperiment::evaluate(RunContext& ctx, const FitPoints& points, Decoder& 
     }
   }
   if (ctx.dir.is_writer())
-    write_file_atomic((ctx.dir.subdir("eval") / "metrics.json").string(), summary.pretty());
-  log::info("eval: {}; mesh {} components, {}", report, topo.components,
+    core::write_file_atomic((ctx.dir.subdir("eval") / "metrics.json").string(), summary.pretty());
+  core::log::info("eval: {}; mesh {} components, {}", report, topo.components,
             topo.watertight ? "watertight" : "not watertight");
 }
 
-}  // namespace nsdf
+}  // namespace nsdf::experiments

@@ -26,13 +26,13 @@
 #include "geometry/Mesh.h"
 #include "geometry/Normalization.h"
 
-namespace nsdf {
+namespace nsdf::experiments {
 
 struct FitOptions {
   std::string name;
-  Path input;
+  core::Path input;
   std::string shape;
-  Path ground_truth;
+  core::Path ground_truth;
   int64_t mesh_samples = 100000;
   std::string normals = "auto";
   int64_t normal_neighbors = 16;
@@ -47,7 +47,7 @@ struct FitOptions {
   bool largest_component = false;
   int64_t eval_points = 1000000;
 
-  static void declare(OptionSet<FitOptions>& s);
+  static void declare(core::OptionSet<FitOptions>& s);
 };
 
 /// The points a fit trains on, normalized, with what it knows about them.
@@ -73,20 +73,20 @@ class FitExperiment : public Experiment {
   void run(RunContext& context) override;
 
   /// Reads, cleans and normalizes the input (public for tests).
-  FitPoints load_points(const Loss& loss, uint64_t seed) const;
+  FitPoints load_points(const losses::Loss& loss, uint64_t seed) const;
   /// The shape's name in outputs: the input file's stem, or the analytic shape's name.
   std::string shape_id() const;
 
  private:
-  void evaluate(RunContext& ctx, const FitPoints& points, Decoder& decoder, const Loss& loss,
-                const geometry::Mesh& mesh, double fit_seconds) const;
+  void evaluate(RunContext& ctx, const FitPoints& points, models::Decoder& decoder,
+                const losses::Loss& loss, const geometry::Mesh& mesh, double fit_seconds) const;
 
   Options options_;
-  ModelRegistry::Spec model_;
-  LossRegistry::Spec loss_;
-  OptimizerRegistry::Spec optimizer_;
-  ScheduleRegistry::Spec schedule_;
-  std::vector<EvaluatorRegistry::Spec> evaluators_;
+  models::ModelRegistry::Spec model_;
+  losses::LossRegistry::Spec loss_;
+  optim::OptimizerRegistry::Spec optimizer_;
+  optim::ScheduleRegistry::Spec schedule_;
+  std::vector<eval::EvaluatorRegistry::Spec> evaluators_;
 };
 
-}  // namespace nsdf
+}  // namespace nsdf::experiments

@@ -1,17 +1,17 @@
 #include "experiments/Registries.h"
 
-namespace nsdf {
+namespace nsdf::experiments {
 
 void register_builtins(Registries& r) {
-  register_builtin_datasets(r.datasets);
-  register_builtin_models(r.models);
-  register_builtin_latents(r.latents);
-  register_builtin_losses(r.losses);
-  register_builtin_evaluators(r.evaluators);
-  register_builtin_optimizers(r.optimizers);
-  register_builtin_schedules(r.schedules);
+  data::register_builtin_datasets(r.datasets);
+  models::register_builtin_models(r.models);
+  models::register_builtin_latents(r.latents);
+  losses::register_builtin_losses(r.losses);
+  eval::register_builtin_evaluators(r.evaluators);
+  optim::register_builtin_optimizers(r.optimizers);
+  optim::register_builtin_schedules(r.schedules);
   register_builtin_experiments(r.experiments);
   preprocessing::register_builtin_sources(r.sources);
 }
 
-}  // namespace nsdf
+}  // namespace nsdf::experiments

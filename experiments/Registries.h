@@ -15,21 +15,21 @@
 #include "optim/Schedules.h"
 #include "preprocessing/Source.h"
 
-namespace nsdf {
+namespace nsdf::experiments {
 
 struct Registries {
-  DatasetRegistry datasets{"dataset"};
-  ModelRegistry models{"model"};
-  LatentRegistry latents{"latent"};
-  LossRegistry losses{"loss"};
-  EvaluatorRegistry evaluators{"evaluator"};
-  OptimizerRegistry optimizers{"optimizer"};
-  ScheduleRegistry schedules{"schedule"};
+  data::DatasetRegistry datasets{"dataset"};
+  models::ModelRegistry models{"model"};
+  models::LatentRegistry latents{"latent"};
+  losses::LossRegistry losses{"loss"};
+  eval::EvaluatorRegistry evaluators{"evaluator"};
+  optim::OptimizerRegistry optimizers{"optimizer"};
+  optim::ScheduleRegistry schedules{"schedule"};
   ExperimentRegistry experiments{"experiment"};
   preprocessing::SourceRegistry sources{"source"};  // `nsdf preprocess` mesh collections
 
   /// All families, for listing.
-  std::vector<const RegistryBase*> all() const {
+  std::vector<const core::RegistryBase*> all() const {
     return {&experiments, &datasets, &models, &latents, &losses,
             &optimizers,  &schedules, &evaluators, &sources};
   }
@@ -38,4 +38,4 @@ struct Registries {
 /// Fills every registry with nsdf's built-in components.
 void register_builtins(Registries& registries);
 
-}  // namespace nsdf
+}  // namespace nsdf::experiments

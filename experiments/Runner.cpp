@@ -11,19 +11,19 @@
 #include "experiments/Version.h"
 
 
-namespace nsdf {
+namespace nsdf::experiments {
 
 namespace fs = std::filesystem;
 
-void RunOptions::declare(OptionSet<RunOptions>& s) {
+void RunOptions::declare(core::OptionSet<RunOptions>& s) {
   s.add("seed", &RunOptions::seed, "seed of every random generator").non_negative();
   s.add("device", &RunOptions::device, "auto | cpu | cuda | cuda:N")
       .check(
           [](const std::string& d) {
             try {
-              parse_device(d);
+              core::parse_device(d);
               return std::string();
-            } catch (const ConfigError& e) {
+            } catch (const core::ConfigError& e) {
               return std::string(e.what());
             }
           },
@@ -40,17 +40,17 @@ PreparedRun prepare_run(const Registries& registries, const std::string& config_
                         const std::vector<std::string>& overrides) {
   PreparedRun run;
   run.config_path = config_path;
-  run.loaded = load_config(config_path, overrides);
-  const ConfigNode& root = run.loaded;
-  Diagnostics diag;
-  run.resolved = ConfigNode::map();
+  run.loaded = core::load_config(config_path, overrides);
+  const core::ConfigNode& root = run.loaded;
+  core::Diagnostics diag;
+  run.resolved = core::ConfigNode::map();
 
   root.expect_keys({"experiment"});
-  const ConfigNode exp = root.get("experiment");
+  const core::ConfigNode exp = root.get("experiment");
   if (!exp) {
     diag.error(root.mark(), "experiment",
                "missing required section (an experiment: " +
-                   join(registries.experiments.names(), ", ") + ")");
+                   core::join(registries.experiments.names(), ", ") + ")");
   } else {
     auto spec = registries.experiments.parse(exp, diag);
     if (spec) {
@@ -64,46 +64,48 @@ PreparedRun prepare_run(const Registries& registries, const std::string& config_
     for (const auto& e : root.entries())
       if (e.first != "experiment") e.second.mark_subtree_read();
   }
-  run.options = option_set<RunOptions>().parse(root, diag);
-  option_set<RunOptions>().write(run.options, run.resolved);
-  report_unread_keys(root, diag);
+  run.options = core::option_set<RunOptions>().parse(root, diag);
+  core::option_set<RunOptions>().write(run.options, run.resolved);
+  core::report_unread_keys(root, diag);
   diag.throw_if_any();
 
   run.name = run.experiment->name();
   if (run.name.empty()) run.name = fs::path(config_path).stem().string();
-  ConfigNode exp_resolved = run.resolved.peek("experiment");
-  exp_resolved.set("name", ConfigNode::scalar(run.name));
+  core::ConfigNode exp_resolved = run.resolved.peek("experiment");
+  exp_resolved.set("name", core::ConfigNode::scalar(run.name));
   return run;
 }
 
 std::string execute_run(PreparedRun& run, const std::string& resume_dir) {
   const bool resume = !resume_dir.empty();
-  const RunDir dir = resume ? RunDir::open(resume_dir) : RunDir::create(run.options.runs_dir, run.name);
-  log::set_file(dir.log_file().string());
+  const core::RunDir dir = resume ? core::RunDir::open(resume_dir)
+                                  : core::RunDir::create(run.options.runs_dir, run.name);
+  core::log::set_file(dir.log_file().string());
   dir.write_config(run.resolved);
 
-  set_threads(run.options.num_threads);
-  seed_everything(static_cast<uint64_t>(run.options.seed));
-  RunContext ctx{dir, parse_device(run.options.device), resume,
+  core::set_threads(run.options.num_threads);
+  core::seed_everything(static_cast<uint64_t>(run.options.seed));
+  RunContext ctx{dir, core::parse_device(run.options.device), resume,
                  static_cast<uint64_t>(run.options.seed)};
 
-  log::info("{} ({}, BLAS {})", nsdf_version_string(), torch_version_string(),
-            *blas_core_name() ? std::string("OpenBLAS/") + blas_core_name() : std::string("?"));
-  log::info("{} {} from {}", resume ? "resuming run" : "run", dir.path().string(),
+  core::log::info("{} ({}, BLAS {})", nsdf_version_string(), core::torch_version_string(),
+                  *core::blas_core_name() ? std::string("OpenBLAS/") + core::blas_core_name()
+                                          : std::string("?"));
+  core::log::info("{} {} from {}", resume ? "resuming run" : "run", dir.path().string(),
             run.config_path);
-  log::info("device {}, {} threads, seed {}", ctx.device.str(), torch::get_num_threads(),
+  core::log::info("device {}, {} threads, seed {}", ctx.device.str(), torch::get_num_threads(),
             run.options.seed);
-  log::write_file_only("resolved config:\n" + run.resolved.to_yaml());
+  core::log::write_file_only("resolved config:\n" + run.resolved.to_yaml());
 
   run.experiment->run(ctx);
-  log::info("outputs: {}", dir.path().string());
-  log::set_file("");
+  core::log::info("outputs: {}", dir.path().string());
+  core::log::set_file("");
   return dir.path().string();
 }
 
 std::string explain_key(const PreparedRun& run, const std::string& key) {
-  auto find = [&](const ConfigNode& root) {
-    ConfigNode cur = root;
+  auto find = [&](const core::ConfigNode& root) {
+    core::ConfigNode cur = root;
     std::string part;
     std::vector<std::string> parts;
     for (char c : key + ".") {
@@ -115,29 +117,29 @@ std::string explain_key(const PreparedRun& run, const std::string& key) {
       }
     }
     for (const auto& p : parts) {
-      if (!cur || !cur.is_map()) return ConfigNode();
+      if (!cur || !cur.is_map()) return core::ConfigNode();
       cur = cur.peek(p);
     }
     return cur;
   };
-  const ConfigNode loaded = find(run.loaded);
-  const ConfigNode resolved = find(run.resolved);
+  const core::ConfigNode loaded = find(run.loaded);
+  const core::ConfigNode resolved = find(run.resolved);
   if (!loaded && !resolved) {
     std::vector<std::string> keys;
-    std::function<void(const ConfigNode&)> collect = [&](const ConfigNode& n) {
+    std::function<void(const core::ConfigNode&)> collect = [&](const core::ConfigNode& n) {
       if (!n.is_map()) return;
       for (const auto& [k, v] : n.entries()) {
         keys.push_back(v.path());
         collect(v);
       }
     };
-    ConfigNode copy = run.resolved.clone();
+    core::ConfigNode copy = run.resolved.clone();
     copy.assign_paths("");
     collect(copy);
-    throw UsageError(fmt::format("--explain {}: no such key in this config{}", key,
-                                 did_you_mean(key, keys)));
+    throw core::UsageError(fmt::format("--explain {}: no such key in this config{}", key,
+                                 core::did_you_mean(key, keys)));
   }
-  auto value_text = [](const ConfigNode& n) {
+  auto value_text = [](const core::ConfigNode& n) {
     std::string t = n.to_yaml();
     while (!t.empty() && t.back() == '\n') t.pop_back();
     return t.find('\n') == std::string::npos ? t : "\n" + t;
@@ -150,4 +152,4 @@ std::string explain_key(const PreparedRun& run, const std::string& key) {
   return out;
 }
 
-}  // namespace nsdf
+}  // namespace nsdf::experiments

@@ -13,7 +13,7 @@
 #include "experiments/Experiment.h"
 #include "experiments/Registries.h"
 
-namespace nsdf {
+namespace nsdf::experiments {
 
 struct RunOptions {
   int64_t seed = 0;
@@ -21,15 +21,15 @@ struct RunOptions {
   int64_t num_threads = 0;
   std::string runs_dir = "runs";
 
-  static void declare(OptionSet<RunOptions>& s);
+  static void declare(core::OptionSet<RunOptions>& s);
 };
 
 /// A validated run: the config as loaded, the resolved config (every option explicit; passing
 /// it back to `nsdf run` reproduces the run), and the experiment ready to run.
 struct PreparedRun {
   std::string config_path;
-  ConfigNode loaded;
-  ConfigNode resolved;
+  core::ConfigNode loaded;
+  core::ConfigNode resolved;
   RunOptions options;
   std::string name;
   std::shared_ptr<Experiment> experiment;
@@ -51,4 +51,4 @@ std::string explain_key(const PreparedRun& run, const std::string& key);
 /// "nsdf 0.1.0".
 std::string nsdf_version_string();
 
-}  // namespace nsdf
+}  // namespace nsdf::experiments

@@ -15,11 +15,11 @@
 #include "geometry/SparseExtraction.h"
 #include "models/DecoderField.h"
 
-namespace nsdf {
+namespace nsdf::experiments {
 
 namespace fs = std::filesystem;
 
-void TrainOptions::declare(OptionSet<TrainOptions>& s) {
+void TrainOptions::declare(core::OptionSet<TrainOptions>& s) {
   using O = TrainOptions;
   s.add("name", &O::name, "run name: runs/<name>/<id> (default: the config file's name)")
       .check(check_run_name, "a folder name");
@@ -51,12 +51,12 @@ void TrainExperiment::run(RunContext& ctx) {
   const auto dataset = data_.build();
   const int64_t num_shapes = dataset->size();
   const auto latents = latent_.build(num_shapes);
-  const auto decoder = model_.build(ModelContext{latents->code_size()});
+  const auto decoder = model_.build(models::ModelContext{latents->code_size()});
   const auto loss = loss_.build();
   decoder->to(ctx.device);
   latents->to(ctx.device);
-  const auto optimizer = optimizer_.build(
-      {ParamGroup{"decoder", decoder->parameters()}, ParamGroup{"latent", {latents->codes}}});
+  const auto optimizer = optimizer_.build({optim::ParamGroup{"decoder", decoder->parameters()},
+                                           optim::ParamGroup{"latent", {latents->codes}}});
   const auto schedule = schedule_.build(options_.epochs);
 
   TrainingState state{*decoder, *optimizer, latents->codes};
@@ -67,11 +67,11 @@ void TrainExperiment::run(RunContext& ctx) {
     for (const auto& p : decoder->parameters()) n += p.numel();
     return n;
   }();
-  log::info("training: {} shapes, decoder with {} parameters, codes {} x {}, {} epochs",
+  core::log::info("training: {} shapes, decoder with {} parameters, codes {} x {}, {} epochs",
             num_shapes, params, num_shapes, latents->code_size(), options_.epochs);
 
   decoder->train();
-  Progress progress("train", options_.epochs, start, "epochs");
+  core::Progress progress("train", options_.epochs, start, "epochs");
   const auto t0 = std::chrono::steady_clock::now();
   double last_loss = 0;
   for (int64_t epoch = start; epoch < options_.epochs; ++epoch) {
@@ -87,7 +87,7 @@ void TrainExperiment::run(RunContext& ctx) {
         rows.push_back(dataset->sample(shapes[j].item<int64_t>(), options_.samples_per_shape));
       const torch::Tensor samples = torch::cat(rows, 0).to(ctx.device);
 
-      LossBatch batch;
+      losses::LossBatch batch;
       batch.xyz = samples.slice(1, 0, 3);
       batch.sdf = samples.slice(1, 3, 4);
       // One lookup (one max_norm renormalization) per step; each code repeated for its rows.
@@ -95,7 +95,7 @@ void TrainExperiment::run(RunContext& ctx) {
       batch.latent = batch.codes.repeat_interleave(options_.samples_per_shape, 0);
       batch.epoch = epoch;
       optimizer->zero_grad();
-      const LossResult result = loss->compute(*decoder, batch);
+      const losses::LossResult result = loss->compute(*decoder, batch);
       result.total.backward();
       optimizer->step();
       sums["loss"] += result.total.item<double>();
@@ -105,12 +105,13 @@ void TrainExperiment::run(RunContext& ctx) {
     const int64_t done = epoch + 1;
     last_loss = sums["loss"] / batches;
     if (done % options_.log_every == 0 || done == options_.epochs) {
-      JsonObject line;
+      core::JsonObject line;
       line.add("step", done).add("epoch", done).add("loss", last_loss);
       for (const auto& [name, sum] : sums)
         if (name != "loss") line.add(name, sum / batches);
       line.add("lr", optimizer->lr(0));
-      line.add("time", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+      line.add("time",
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
       ctx.dir.append_metrics(line.str());
     }
     if (done % options_.checkpoint_every == 0 || done == options_.epochs) {
@@ -123,7 +124,7 @@ void TrainExperiment::run(RunContext& ctx) {
   // Latent codes by shape id (a dict of tensors, readable with torch.load).
   decoder->eval();
   if (ctx.dir.is_writer()) {
-    Checkpoint codes;
+    core::Checkpoint codes;
     for (int64_t i = 0; i < num_shapes; ++i) codes.put(dataset->shape_id(i), latents->codes[i]);
     codes.save((ctx.dir.subdir("latents") / "latents.pt").string());
   }
@@ -132,50 +133,53 @@ void TrainExperiment::run(RunContext& ctx) {
 }
 
 std::vector<std::shared_ptr<const geometry::Mesh>> TrainExperiment::extract_meshes(
-    RunContext& ctx, const SdfDataset& dataset, Decoder& decoder, LatentTableImpl& latents,
-    const Loss& loss) const {
+    RunContext& ctx, const data::SdfDataset& dataset, models::Decoder& decoder,
+    models::LatentTableImpl& latents, const losses::Loss& loss) const {
   std::vector<std::shared_ptr<const geometry::Mesh>> meshes(dataset.size());
   if (options_.mesh_resolution == 0) return meshes;
   const geometry::ExtractionOptions eo = mesh_extraction_options(options_.mesh_resolution);
   const fs::path folder = ctx.dir.subdir("meshes");
   int64_t queries = 0, dense = 0;
-  Progress progress("meshes", dataset.size(), 0, "shapes");
+  core::Progress progress("meshes", dataset.size(), 0, "shapes");
   for (int64_t i = 0; i < dataset.size(); ++i) {
     const auto result = geometry::extract_sparse(
-        decoder_field(decoder, latents.codes[i], ctx.device, sdf_of(loss)), eo);
+        models::decoder_field(decoder, latents.codes[i], ctx.device, sdf_of(loss)), eo);
     queries += result.queries;
     dense += result.dense_queries;
     if (ctx.dir.is_writer() && !result.mesh.F.empty())
       geometry::write_mesh(result.mesh, (folder / (dataset.shape_id(i) + ".ply")).string());
-    if (result.mesh.F.empty()) log::warn("shape {}: the field has no zero level set", dataset.shape_id(i));
+    if (result.mesh.F.empty())
+      core::log::warn("shape {}: the field has no zero level set", dataset.shape_id(i));
     meshes[i] = std::make_shared<const geometry::Mesh>(result.mesh);
     progress.update(i + 1);
   }
   progress.finish();
-  log::info("meshes at {}^3: {} field queries ({:.1f}x fewer than a dense grid)",
+  core::log::info("meshes at {}^3: {} field queries ({:.1f}x fewer than a dense grid)",
             eo.resolution, queries, static_cast<double>(dense) / std::max<int64_t>(1, queries));
   return meshes;
 }
 
-void TrainExperiment::evaluate(RunContext& ctx, const SdfDataset& dataset, Decoder& decoder,
-                               LatentTableImpl& latents, const Loss& loss,
-                               const std::vector<std::shared_ptr<const geometry::Mesh>>& meshes) const {
+void TrainExperiment::evaluate(
+    RunContext& ctx, const data::SdfDataset& dataset, models::Decoder& decoder,
+    models::LatentTableImpl& latents, const losses::Loss& loss,
+    const std::vector<std::shared_ptr<const geometry::Mesh>>& meshes) const {
   if (evaluators_.empty()) return;
-  std::vector<std::shared_ptr<Evaluator>> evaluators;
+  std::vector<std::shared_ptr<eval::Evaluator>> evaluators;
   for (const auto& spec : evaluators_) evaluators.push_back(spec.build());
   std::vector<std::string> names;                    // metric names in order of appearance
   std::map<std::string, std::pair<double, int64_t>> totals;
   std::vector<std::map<std::string, double>> per_shape(dataset.size());
   for (int64_t i = 0; i < dataset.size(); ++i) {
-    EvalInput input;
+    eval::EvalInput input;
     input.shape_id = dataset.shape_id(i);
-    input.field = decoder_field(decoder, latents.codes[i], ctx.device, sdf_of(loss));
+    input.field = models::decoder_field(decoder, latents.codes[i], ctx.device, sdf_of(loss));
     const torch::Tensor test = dataset.test_samples(i).contiguous();
     input.samples.assign(test.data_ptr<float>(), test.data_ptr<float>() + test.numel());
     if (meshes[i] && !meshes[i]->F.empty()) input.prediction = meshes[i];
     const geometry::PointCloud surface = dataset.surface_points(i);
     if (!surface.P.empty())
-      input.ground_truth = std::make_shared<const geometry::Mesh>(geometry::Mesh{surface.P, {}, surface.N});
+      input.ground_truth =
+          std::make_shared<const geometry::Mesh>(geometry::Mesh{surface.P, {}, surface.N});
     for (const auto& [name, value] : run_evaluators(evaluators, input)) {
       if (!totals.count(name)) names.push_back(name);
       per_shape[i][name] = value;
@@ -183,7 +187,7 @@ void TrainExperiment::evaluate(RunContext& ctx, const SdfDataset& dataset, Decod
       totals[name].second += 1;
     }
   }
-  JsonObject summary;
+  core::JsonObject summary;
   summary.add("shapes", dataset.size());
   std::string report, csv = "shape";
   for (const auto& name : names) {
@@ -203,10 +207,10 @@ void TrainExperiment::evaluate(RunContext& ctx, const SdfDataset& dataset, Decod
   }
   if (ctx.dir.is_writer()) {
     const fs::path folder = ctx.dir.subdir("eval");
-    write_file_atomic((folder / "metrics.json").string(), summary.pretty());
-    write_file_atomic((folder / "per_shape.csv").string(), csv);
+    core::write_file_atomic((folder / "metrics.json").string(), summary.pretty());
+    core::write_file_atomic((folder / "per_shape.csv").string(), csv);
   }
-  log::info("eval (mean over {} shapes): {}", dataset.size(), report);
+  core::log::info("eval (mean over {} shapes): {}", dataset.size(), report);
 }
 
-}  // namespace nsdf
+}  // namespace nsdf::experiments

@@ -17,7 +17,7 @@
 #include "experiments/Experiment.h"
 #include "experiments/Registries.h"
 
-namespace nsdf {
+namespace nsdf::experiments {
 
 struct TrainOptions {
   std::string name;
@@ -28,7 +28,7 @@ struct TrainOptions {
   int64_t log_every = 1;
   int64_t mesh_resolution = 0;
 
-  static void declare(OptionSet<TrainOptions>& s);
+  static void declare(core::OptionSet<TrainOptions>& s);
 };
 
 class TrainExperiment : public Experiment {
@@ -43,23 +43,21 @@ class TrainExperiment : public Experiment {
   void run(RunContext& context) override;
 
  private:
-  std::vector<std::shared_ptr<const geometry::Mesh>> extract_meshes(RunContext& ctx,
-                                                                    const SdfDataset& dataset,
-                                                                    Decoder& decoder,
-                                                                    LatentTableImpl& latents,
-                                                                    const Loss& loss) const;
-  void evaluate(RunContext& ctx, const SdfDataset& dataset, Decoder& decoder,
-                LatentTableImpl& latents, const Loss& loss,
+  std::vector<std::shared_ptr<const geometry::Mesh>> extract_meshes(
+      RunContext& ctx, const data::SdfDataset& dataset, models::Decoder& decoder,
+      models::LatentTableImpl& latents, const losses::Loss& loss) const;
+  void evaluate(RunContext& ctx, const data::SdfDataset& dataset, models::Decoder& decoder,
+                models::LatentTableImpl& latents, const losses::Loss& loss,
                 const std::vector<std::shared_ptr<const geometry::Mesh>>& meshes) const;
 
   Options options_;
-  DatasetRegistry::Spec data_;
-  ModelRegistry::Spec model_;
-  LatentRegistry::Spec latent_;
-  LossRegistry::Spec loss_;
-  OptimizerRegistry::Spec optimizer_;
-  ScheduleRegistry::Spec schedule_;
-  std::vector<EvaluatorRegistry::Spec> evaluators_;
+  data::DatasetRegistry::Spec data_;
+  models::ModelRegistry::Spec model_;
+  models::LatentRegistry::Spec latent_;
+  losses::LossRegistry::Spec loss_;
+  optim::OptimizerRegistry::Spec optimizer_;
+  optim::ScheduleRegistry::Spec schedule_;
+  std::vector<eval::EvaluatorRegistry::Spec> evaluators_;
 };
 
-}  // namespace nsdf
+}  // namespace nsdf::experiments

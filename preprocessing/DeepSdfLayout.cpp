@@ -65,11 +65,11 @@ int64_t export_deepsdf(const SampleFile& file, const std::string& dir) {
 int64_t import_deepsdf(const std::string& dir, const std::string& split,
                        const std::string& output) {
   const fs::path samples_dir = fs::path(dir) / "SdfSamples";
-  NSDF_CHECK(fs::is_directory(samples_dir), IoError,
+  NSDF_CHECK(fs::is_directory(samples_dir), core::IoError,
              "{}: no SdfSamples folder: not a DeepSDF data folder", dir);
   std::vector<std::string> ids;
   if (!split.empty()) {
-    for (const auto& entry : read_split(split, 3)) ids.push_back(join(entry, "/"));
+    for (const auto& entry : read_split(split, 3)) ids.push_back(core::join(entry, "/"));
   } else {
     for (const auto& f : fs::recursive_directory_iterator(samples_dir)) {
       if (!f.is_regular_file() || f.path().extension() != ".npz") continue;
@@ -77,7 +77,7 @@ int64_t import_deepsdf(const std::string& dir, const std::string& split,
       ids.push_back(rel.replace_extension().generic_string());
     }
     std::sort(ids.begin(), ids.end());
-    NSDF_CHECK(!ids.empty(), DataError, "{}: no .npz files", samples_dir.string());
+    NSDF_CHECK(!ids.empty(), core::DataError, "{}: no .npz files", samples_dir.string());
   }
   SampleFileInfo info;
   info.method = "deepsdf_import";
@@ -112,15 +112,16 @@ int64_t import_deepsdf(const std::string& dir, const std::string& split,
   }
   writer.commit();
   if (nan_rows > 0) {
-    log::warn("import: dropped {} sample rows whose sdf is NaN (as DeepSDF's loader does)",
+    core::log::warn("import: dropped {} sample rows whose sdf is NaN (as DeepSDF's loader does)",
               nan_rows);
   }
   if (missing_normalization > 0) {
-    log::warn("import: {} of {} shapes have no NormalizationParameters file: identity used",
+    core::log::warn("import: {} of {} shapes have no NormalizationParameters file: identity used",
               missing_normalization, ids.size());
   }
   if (missing_surface > 0) {
-    log::warn("import: {} of {} shapes have no SurfaceSamples file", missing_surface, ids.size());
+    core::log::warn("import: {} of {} shapes have no SurfaceSamples file", missing_surface,
+                    ids.size());
   }
   return static_cast<int64_t>(ids.size());
 }

@@ -55,12 +55,12 @@ void write_numeric(const Location& loc, const std::string& name, hid_t file_type
   Handle dcpl = dataset_properties();
   Handle ds(H5Dcreate2(loc.id, name.c_str(), file_type, space.get(), lcpl.get(), dcpl.get(),
                        H5P_DEFAULT));
-  NSDF_CHECK(ds, IoError, "{}: cannot create dataset", where(loc, name));
+  NSDF_CHECK(ds, core::IoError, "{}: cannot create dataset", where(loc, name));
   int64_t n = 1;
   for (int64_t d : dims) n *= d;
   if (n > 0) {
-    NSDF_CHECK(H5Dwrite(ds.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) >= 0, IoError,
-               "{}: cannot write dataset (disk full?)", where(loc, name));
+    NSDF_CHECK(H5Dwrite(ds.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) >= 0,
+               core::IoError, "{}: cannot write dataset (disk full?)", where(loc, name));
   }
 }
 
@@ -68,17 +68,17 @@ template <class T>
 std::vector<T> read_numeric(const Location& loc, const std::string& name, hid_t mem_type,
                             int rank, int64_t columns, std::vector<int64_t>* dims_out) {
   auto guard = lock();
-  NSDF_CHECK(exists(loc, name), DataError, "{}: missing dataset", where(loc, name));
+  NSDF_CHECK(exists(loc, name), core::DataError, "{}: missing dataset", where(loc, name));
   Handle ds(H5Dopen2(loc.id, name.c_str(), H5P_DEFAULT));
-  NSDF_CHECK(ds, DataError, "{}: not a dataset", where(loc, name));
+  NSDF_CHECK(ds, core::DataError, "{}: not a dataset", where(loc, name));
   Handle type(H5Dget_type(ds.get()));
   const H5T_class_t cls = H5Tget_class(type.get());
-  NSDF_CHECK(cls == H5T_FLOAT || cls == H5T_INTEGER, DataError,
+  NSDF_CHECK(cls == H5T_FLOAT || cls == H5T_INTEGER, core::DataError,
              "{}: expected numbers, the dataset holds another type", where(loc, name));
   const std::vector<int64_t> dims = dataset_dims(loc, name);
-  NSDF_CHECK(rank < 0 || static_cast<int>(dims.size()) == rank, DataError,
+  NSDF_CHECK(rank < 0 || static_cast<int>(dims.size()) == rank, core::DataError,
              "{}: expected {} dimensions, got {}", where(loc, name), rank, dims.size());
-  NSDF_CHECK(columns < 0 || (!dims.empty() && dims.back() == columns), DataError,
+  NSDF_CHECK(columns < 0 || (!dims.empty() && dims.back() == columns), core::DataError,
              "{}: expected {} columns, got shape ({})", where(loc, name), columns,
              fmt::join(dims, ", "));
   int64_t n = 1;
@@ -86,17 +86,17 @@ std::vector<T> read_numeric(const Location& loc, const std::string& name, hid_t 
   std::vector<T> out(static_cast<size_t>(n));
   if (n > 0) {
     NSDF_CHECK(H5Dread(ds.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()) >= 0,
-               DataError, "{}: cannot read dataset (damaged file?)", where(loc, name));
+               core::DataError, "{}: cannot read dataset (damaged file?)", where(loc, name));
   }
   if (dims_out) *dims_out = dims;
   return out;
 }
 
 Handle open_attribute(const Location& loc, const std::string& name) {
-  NSDF_CHECK(has_attribute(loc, name), DataError, "{}: missing attribute '{}'",
+  NSDF_CHECK(has_attribute(loc, name), core::DataError, "{}: missing attribute '{}'",
              where(loc, ""), name);
   Handle a(H5Aopen(loc.id, name.c_str(), H5P_DEFAULT));
-  NSDF_CHECK(a, DataError, "{}: cannot open attribute '{}'", where(loc, ""), name);
+  NSDF_CHECK(a, core::DataError, "{}: cannot open attribute '{}'", where(loc, ""), name);
   return a;
 }
 
@@ -106,8 +106,8 @@ void write_attribute_raw(const Location& loc, const std::string& name, hid_t fil
   if (H5Aexists(loc.id, name.c_str()) > 0) H5Adelete(loc.id, name.c_str());
   Handle space = dims.empty() ? Handle(H5Screate(H5S_SCALAR)) : simple_space(dims);
   Handle a(H5Acreate2(loc.id, name.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT));
-  NSDF_CHECK(a, IoError, "{}: cannot create attribute '{}'", where(loc, ""), name);
-  NSDF_CHECK(H5Awrite(a.get(), mem_type, data) >= 0, IoError,
+  NSDF_CHECK(a, core::IoError, "{}: cannot create attribute '{}'", where(loc, ""), name);
+  NSDF_CHECK(H5Awrite(a.get(), mem_type, data) >= 0, core::IoError,
              "{}: cannot write attribute '{}'", where(loc, ""), name);
 }
 
@@ -149,17 +149,18 @@ Handle create_file(const std::string& path) {
   Handle fcpl(H5Pcreate(H5P_FILE_CREATE));
   H5Pset_link_creation_order(fcpl.get(), 0);
   Handle f(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl.get(), H5P_DEFAULT));
-  NSDF_CHECK(f, IoError, "{}: cannot create HDF5 file (folder missing or not writable?)", path);
+  NSDF_CHECK(f, core::IoError, "{}: cannot create HDF5 file (folder missing or not writable?)",
+             path);
   return f;
 }
 
 Handle open_file(const std::string& path) {
   auto guard = lock();
   silence_hdf5_errors();
-  NSDF_CHECK(H5Fis_hdf5(path.c_str()) > 0, IoError,
+  NSDF_CHECK(H5Fis_hdf5(path.c_str()) > 0, core::IoError,
              "{}: cannot open: missing, unreadable or not an HDF5 file", path);
   Handle f(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT));
-  NSDF_CHECK(f, IoError, "{}: cannot open HDF5 file (damaged?)", path);
+  NSDF_CHECK(f, core::IoError, "{}: cannot open HDF5 file (damaged?)", path);
   return f;
 }
 
@@ -182,15 +183,15 @@ Handle create_group(const Location& loc, const std::string& name) {
   Handle gcpl(H5Pcreate(H5P_GROUP_CREATE));
   H5Pset_obj_track_times(gcpl.get(), false);
   Handle g(H5Gcreate2(loc.id, name.c_str(), lcpl.get(), gcpl.get(), H5P_DEFAULT));
-  NSDF_CHECK(g, IoError, "{}: cannot create group (exists already?)", where(loc, name));
+  NSDF_CHECK(g, core::IoError, "{}: cannot create group (exists already?)", where(loc, name));
   return g;
 }
 
 Handle open_group(const Location& loc, const std::string& name) {
   auto guard = lock();
-  NSDF_CHECK(exists(loc, name), DataError, "{}: missing group", where(loc, name));
+  NSDF_CHECK(exists(loc, name), core::DataError, "{}: missing group", where(loc, name));
   Handle g(H5Gopen2(loc.id, name.c_str(), H5P_DEFAULT));
-  NSDF_CHECK(g, DataError, "{}: not a group", where(loc, name));
+  NSDF_CHECK(g, core::DataError, "{}: not a group", where(loc, name));
   return g;
 }
 
@@ -217,12 +218,12 @@ void write_strings(const Location& loc, const std::string& name,
 
 std::vector<int64_t> dataset_dims(const Location& loc, const std::string& name) {
   auto guard = lock();
-  NSDF_CHECK(exists(loc, name), DataError, "{}: missing dataset", where(loc, name));
+  NSDF_CHECK(exists(loc, name), core::DataError, "{}: missing dataset", where(loc, name));
   Handle ds(H5Dopen2(loc.id, name.c_str(), H5P_DEFAULT));
-  NSDF_CHECK(ds, DataError, "{}: not a dataset", where(loc, name));
+  NSDF_CHECK(ds, core::DataError, "{}: not a dataset", where(loc, name));
   Handle space(H5Dget_space(ds.get()));
   const int rank = H5Sget_simple_extent_ndims(space.get());
-  NSDF_CHECK(rank >= 0, DataError, "{}: unreadable dataspace", where(loc, name));
+  NSDF_CHECK(rank >= 0, core::DataError, "{}: unreadable dataspace", where(loc, name));
   std::vector<hsize_t> d(static_cast<size_t>(rank));
   H5Sget_simple_extent_dims(space.get(), d.data(), nullptr);
   return std::vector<int64_t>(d.begin(), d.end());
@@ -241,11 +242,11 @@ std::vector<double> read_doubles(const Location& loc, const std::string& name, i
 std::vector<std::string> read_strings(const Location& loc, const std::string& name) {
   auto guard = lock();
   const std::vector<int64_t> dims = dataset_dims(loc, name);
-  NSDF_CHECK(dims.size() == 1, DataError, "{}: expected a 1-D list of strings",
+  NSDF_CHECK(dims.size() == 1, core::DataError, "{}: expected a 1-D list of strings",
              where(loc, name));
   Handle ds(H5Dopen2(loc.id, name.c_str(), H5P_DEFAULT));
   Handle type(H5Dget_type(ds.get()));
-  NSDF_CHECK(H5Tget_class(type.get()) == H5T_STRING, DataError, "{}: expected strings",
+  NSDF_CHECK(H5Tget_class(type.get()) == H5T_STRING, core::DataError, "{}: expected strings",
              where(loc, name));
   const size_t n = static_cast<size_t>(dims[0]);
   std::vector<std::string> out;
@@ -255,7 +256,7 @@ std::vector<std::string> read_strings(const Location& loc, const std::string& na
     Handle mem = string_type();
     if (n > 0) {
       NSDF_CHECK(H5Dread(ds.get(), mem.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()) >= 0,
-                 DataError, "{}: cannot read strings", where(loc, name));
+                 core::DataError, "{}: cannot read strings", where(loc, name));
     }
     for (char* p : ptrs) out.emplace_back(p ? p : "");
     Handle space(H5Dget_space(ds.get()));
@@ -265,7 +266,7 @@ std::vector<std::string> read_strings(const Location& loc, const std::string& na
     std::vector<char> buf(n * size);
     if (n > 0) {
       NSDF_CHECK(H5Dread(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()) >= 0,
-                 DataError, "{}: cannot read strings", where(loc, name));
+                 core::DataError, "{}: cannot read strings", where(loc, name));
     }
     for (size_t i = 0; i < n; ++i) {
       const char* s = buf.data() + i * size;
@@ -305,12 +306,12 @@ std::string read_string_attribute(const Location& loc, const std::string& name) 
   auto guard = lock();
   Handle a = open_attribute(loc, name);
   Handle type(H5Aget_type(a.get()));
-  NSDF_CHECK(H5Tget_class(type.get()) == H5T_STRING, DataError,
+  NSDF_CHECK(H5Tget_class(type.get()) == H5T_STRING, core::DataError,
              "{}: attribute '{}' is not a string", where(loc, ""), name);
   if (H5Tis_variable_str(type.get()) > 0) {
     Handle mem = string_type();
     char* p = nullptr;
-    NSDF_CHECK(H5Aread(a.get(), mem.get(), &p) >= 0, DataError,
+    NSDF_CHECK(H5Aread(a.get(), mem.get(), &p) >= 0, core::DataError,
                "{}: cannot read attribute '{}'", where(loc, ""), name);
     std::string out = p ? p : "";
     H5free_memory(p);
@@ -318,7 +319,7 @@ std::string read_string_attribute(const Location& loc, const std::string& name) 
   }
   const size_t size = H5Tget_size(type.get());
   std::vector<char> buf(size + 1, '\0');
-  NSDF_CHECK(H5Aread(a.get(), type.get(), buf.data()) >= 0, DataError,
+  NSDF_CHECK(H5Aread(a.get(), type.get(), buf.data()) >= 0, core::DataError,
              "{}: cannot read attribute '{}'", where(loc, ""), name);
   return std::string(buf.data(), strnlen(buf.data(), size));
 }
@@ -328,13 +329,13 @@ std::vector<double> read_doubles_attribute(const Location& loc, const std::strin
   Handle a = open_attribute(loc, name);
   Handle type(H5Aget_type(a.get()));
   const H5T_class_t cls = H5Tget_class(type.get());
-  NSDF_CHECK(cls == H5T_FLOAT || cls == H5T_INTEGER, DataError,
+  NSDF_CHECK(cls == H5T_FLOAT || cls == H5T_INTEGER, core::DataError,
              "{}: attribute '{}' is not numeric", where(loc, ""), name);
   Handle space(H5Aget_space(a.get()));
   const hssize_t n = H5Sget_simple_extent_npoints(space.get());
   std::vector<double> out(static_cast<size_t>(std::max<hssize_t>(n, 0)));
   if (!out.empty()) {
-    NSDF_CHECK(H5Aread(a.get(), H5T_NATIVE_DOUBLE, out.data()) >= 0, DataError,
+    NSDF_CHECK(H5Aread(a.get(), H5T_NATIVE_DOUBLE, out.data()) >= 0, core::DataError,
                "{}: cannot read attribute '{}'", where(loc, ""), name);
   }
   return out;
@@ -342,7 +343,7 @@ std::vector<double> read_doubles_attribute(const Location& loc, const std::strin
 
 double read_double_attribute(const Location& loc, const std::string& name) {
   const std::vector<double> v = read_doubles_attribute(loc, name);
-  NSDF_CHECK(v.size() == 1, DataError, "{}: attribute '{}' should hold one number, holds {}",
+  NSDF_CHECK(v.size() == 1, core::DataError, "{}: attribute '{}' should hold one number, holds {}",
              where(loc, ""), name, v.size());
   return v[0];
 }
@@ -350,7 +351,7 @@ double read_double_attribute(const Location& loc, const std::string& name) {
 std::vector<std::string> attribute_names(const Location& loc) {
   auto guard = lock();
   H5O_info_t info;
-  NSDF_CHECK(H5Oget_info2(loc.id, &info, H5O_INFO_NUM_ATTRS) >= 0, DataError,
+  NSDF_CHECK(H5Oget_info2(loc.id, &info, H5O_INFO_NUM_ATTRS) >= 0, core::DataError,
              "{}: cannot list attributes", where(loc, ""));
   std::vector<std::string> out;
   for (hsize_t i = 0; i < info.num_attrs; ++i) {

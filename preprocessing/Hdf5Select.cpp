@@ -12,21 +12,21 @@ std::vector<float> read_floats_block(const Location& loc, const std::string& nam
                                      std::vector<int64_t>* dims_out) {
   auto guard = lock();
   const std::vector<int64_t> dims = dataset_dims(loc, name);  // DataError when missing
-  NSDF_CHECK(start.size() == dims.size() && count.size() == dims.size(), DataError,
+  NSDF_CHECK(start.size() == dims.size() && count.size() == dims.size(), core::DataError,
              "{}: expected {} dimensions, got shape ({})", where(loc, name), start.size(),
              fmt::join(dims, ", "));
   int64_t n = 1;
   for (size_t d = 0; d < dims.size(); ++d) {
-    NSDF_CHECK(start[d] >= 0 && count[d] >= 0 && start[d] + count[d] <= dims[d], DataError,
+    NSDF_CHECK(start[d] >= 0 && count[d] >= 0 && start[d] + count[d] <= dims[d], core::DataError,
                "{}: block [{}] + [{}] lies outside the dataset's shape ({})", where(loc, name),
                fmt::join(start, ", "), fmt::join(count, ", "), fmt::join(dims, ", "));
     n *= count[d];
   }
   Handle ds(H5Dopen2(loc.id, name.c_str(), H5P_DEFAULT));
-  NSDF_CHECK(ds, DataError, "{}: not a dataset", where(loc, name));
+  NSDF_CHECK(ds, core::DataError, "{}: not a dataset", where(loc, name));
   Handle type(H5Dget_type(ds.get()));
   const H5T_class_t cls = H5Tget_class(type.get());
-  NSDF_CHECK(cls == H5T_FLOAT || cls == H5T_INTEGER, DataError,
+  NSDF_CHECK(cls == H5T_FLOAT || cls == H5T_INTEGER, core::DataError,
              "{}: expected numbers, the dataset holds another type", where(loc, name));
   std::vector<float> out(static_cast<size_t>(n));
   if (dims_out) *dims_out = dims;
@@ -36,13 +36,13 @@ std::vector<float> read_floats_block(const Location& loc, const std::string& nam
   Handle file_space(H5Dget_space(ds.get()));
   NSDF_CHECK(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, h_start.data(), nullptr,
                                  h_count.data(), nullptr) >= 0,
-             DataError, "{}: cannot select block [{}] + [{}]", where(loc, name),
+             core::DataError, "{}: cannot select block [{}] + [{}]", where(loc, name),
              fmt::join(start, ", "), fmt::join(count, ", "));
   Handle mem_space(
       H5Screate_simple(static_cast<int>(h_count.size()), h_count.data(), nullptr));
   NSDF_CHECK(H5Dread(ds.get(), H5T_NATIVE_FLOAT, mem_space.get(), file_space.get(),
                      H5P_DEFAULT, out.data()) >= 0,
-             DataError, "{}: cannot read block [{}] + [{}] (damaged file?)", where(loc, name),
+             core::DataError, "{}: cannot read block [{}] + [{}] (damaged file?)", where(loc, name),
              fmt::join(start, ", "), fmt::join(count, ", "));
   return out;
 }

@@ -24,7 +24,7 @@ namespace nsdf::preprocessing {
 
 namespace fs = std::filesystem;
 
-void PreprocessOptions::declare(OptionSet<PreprocessOptions>& s) {
+void PreprocessOptions::declare(core::OptionSet<PreprocessOptions>& s) {
   using O = PreprocessOptions;
   s.add("output", &O::output, "the HDF5 sample file to write (one per split)").required();
   s.add("preset", &O::preset,
@@ -58,7 +58,7 @@ void PreprocessOptions::declare(OptionSet<PreprocessOptions>& s) {
       .positive();
 }
 
-void ViewOptions::declare(OptionSet<ViewOptions>& s) {
+void ViewOptions::declare(core::OptionSet<ViewOptions>& s) {
   using O = ViewOptions;
   s.add("count", &O::count, "depth views per shape (0: none)").non_negative();
   s.add("width", &O::width, "image width in pixels").range(1, 8192);
@@ -74,13 +74,13 @@ void ViewOptions::declare(OptionSet<ViewOptions>& s) {
 
 PreparedPreprocess prepare_preprocess(const SourceRegistry& sources, const std::string& config,
                                       const std::vector<std::string>& overrides) {
-  const ConfigNode root = load_config(config, overrides);
-  Diagnostics diag;
+  const core::ConfigNode root = core::load_config(config, overrides);
+  core::Diagnostics diag;
   PreparedPreprocess run;
-  run.resolved = ConfigNode::map();
+  run.resolved = core::ConfigNode::map();
 
   root.expect_keys({"preprocess", "seed", "num_threads"});
-  const ConfigNode section = root.get("preprocess");
+  const core::ConfigNode section = root.get("preprocess");
   PreprocessOptions o;
   ViewOptions v;
   if (!section || !section.is_map()) {
@@ -88,46 +88,46 @@ PreparedPreprocess prepare_preprocess(const SourceRegistry& sources, const std::
                "missing required section: a map with output, source and sampling options");
   } else {
     section.expect_keys({"source", "views"});
-    ConfigNode resolved = ConfigNode::map();
-    const ConfigNode source = section.get("source");
+    core::ConfigNode resolved = core::ConfigNode::map();
+    const core::ConfigNode source = section.get("source");
     if (!source) {
       diag.error(section.mark(), "preprocess.source",
-                 "missing required section (a source: " + join(sources.names(), ", ") + ")");
+                 "missing required section (a source: " + core::join(sources.names(), ", ") + ")");
     } else if (auto spec = sources.parse(source, diag)) {
       resolved.set("source", spec.resolved);
       run.source = spec.build();
       run.source_type = spec.type;
     }
-    o = option_set<PreprocessOptions>().parse(section, diag);
+    o = core::option_set<PreprocessOptions>().parse(section, diag);
     if (o.preset == "test") {
       const SamplingOptions test = deepsdf_test_preset();
       if (!section.peek("samples")) o.samples = test.samples;
       if (!section.peek("variances")) o.variances = test.variances;
     }
-    option_set<PreprocessOptions>().write(o, resolved);
-    const ConfigNode views = section.get("views");
+    core::option_set<PreprocessOptions>().write(o, resolved);
+    const core::ConfigNode views = section.get("views");
     if (views && !views.is_map()) {
       diag.error(views, "expected a map of view options, got " + views.kind_name());
       views.mark_subtree_read();
     } else {
-      v = views ? option_set<ViewOptions>().parse(views, diag) : ViewOptions{};
+      v = views ? core::option_set<ViewOptions>().parse(views, diag) : ViewOptions{};
     }
-    ConfigNode views_resolved = ConfigNode::map();
-    option_set<ViewOptions>().write(v, views_resolved);
+    core::ConfigNode views_resolved = core::ConfigNode::map();
+    core::option_set<ViewOptions>().write(v, views_resolved);
     resolved.set("views", views_resolved);
     run.resolved.set("preprocess", resolved);
   }
   struct Top {
     int64_t seed = 0;
     int64_t num_threads = 0;
-    static void declare(OptionSet<Top>& s) {
+    static void declare(core::OptionSet<Top>& s) {
       s.add("seed", &Top::seed, "seed of every random choice").non_negative();
       s.add("num_threads", &Top::num_threads, "threads (0: one per core)").non_negative();
     }
   };
-  const Top top = option_set<Top>().parse(root, diag);
-  option_set<Top>().write(top, run.resolved);
-  report_unread_keys(root, diag);
+  const Top top = core::option_set<Top>().parse(root, diag);
+  core::option_set<Top>().write(top, run.resolved);
+  core::report_unread_keys(root, diag);
   diag.throw_if_any();
 
   run.output = o.output.str();
@@ -151,7 +151,7 @@ PreparedPreprocess prepare_preprocess(const SourceRegistry& sources, const std::
   s.views.placement = v.placement;
   check_sampling_options(s);
 
-  ConfigNode parameters = run.resolved.peek("preprocess").clone();
+  core::ConfigNode parameters = run.resolved.peek("preprocess").clone();
   parameters.erase("output");
   run.parameters = parameters.to_yaml();
   return run;
@@ -195,7 +195,7 @@ class PreprocessRun {
       summary_.seconds = seconds_since(t0);
       return summary_;
     }
-    log::info("preprocess: {} shapes from {}: {} to do, {} done by an earlier run, {} in {}",
+    core::log::info("preprocess: {} shapes from {}: {} to do, {} done by an earlier run, {} in {}",
               shapes.size(), run_.source_type, pending.size(), summary_.resumed,
               summary_.reused, run_.output);
     process(pending);
@@ -217,9 +217,9 @@ class PreprocessRun {
     try {
       const SampleFile f(part);
       if (f.info().parameters == run_.parameters && f.index_of(id) == 0) return true;
-      log::warn("preprocess: {} was made with other parameters: redoing it", part);
-    } catch (const Error& e) {
-      log::warn("preprocess: {} is unreadable ({}): redoing it", part, e.what());
+      core::log::warn("preprocess: {} was made with other parameters: redoing it", part);
+    } catch (const core::Error& e) {
+      core::log::warn("preprocess: {} is unreadable ({}): redoing it", part, e.what());
     }
     std::error_code ec;
     fs::remove(part, ec);
@@ -230,13 +230,13 @@ class PreprocessRun {
     if (!fs::exists(run_.output)) return;
     try {
       old_ = std::make_unique<SampleFile>(run_.output);
-    } catch (const Error& e) {
-      throw IoError(fmt::format(
+    } catch (const core::Error& e) {
+      throw core::IoError(fmt::format(
           "{}: exists but is not a readable sample file ({}); delete it or choose another "
           "output",
           run_.output, e.what()));
     }
-    NSDF_CHECK(old_->info().parameters == run_.parameters, ConfigError,
+    NSDF_CHECK(old_->info().parameters == run_.parameters, core::ConfigError,
                "{}: exists and was made with other parameters; delete it or choose another "
                "output (shapes of two protocols are not mixed in one file)\n"
                "  its parameters:\n{}\n  this run's:\n{}",
@@ -245,7 +245,7 @@ class PreprocessRun {
 
   void process(const std::vector<const SourceShape*>& pending) {
     if (pending.empty()) return;
-    Progress progress("preprocess", static_cast<int64_t>(pending.size()), 0, "shapes");
+    core::Progress progress("preprocess", static_cast<int64_t>(pending.size()), 0, "shapes");
     std::mutex mutex;
     std::atomic<int64_t> done{0};
     auto one = [&](const SourceShape& shape) {
@@ -260,14 +260,14 @@ class PreprocessRun {
         const std::string part = part_path(parts_dir_, shape.id);
         fs::create_directories(fs::path(part).parent_path());
         write_sample_file(part, info_, {record});
-      } catch (const Error& e) {
+      } catch (const core::Error& e) {
         std::lock_guard<std::mutex> lock(mutex);
         failed_[shape.id] = e.what();
-        log::warn("preprocess: shape '{}' failed: {}", shape.id, e.what());
+        core::log::warn("preprocess: shape '{}' failed: {}", shape.id, e.what());
       } catch (const std::bad_alloc&) {
         std::lock_guard<std::mutex> lock(mutex);
         failed_[shape.id] = shape.path + ": out of memory";
-        log::warn("preprocess: shape '{}' failed: {}: out of memory", shape.id, shape.path);
+        core::log::warn("preprocess: shape '{}' failed: {}: out of memory", shape.id, shape.path);
       }
       const int64_t n = ++done;
       std::lock_guard<std::mutex> lock(mutex);
@@ -315,15 +315,15 @@ class PreprocessRun {
 }  // namespace
 
 PreprocessSummary run_preprocess(const PreparedPreprocess& run) {
-  NSDF_CHECK(run.source, ConfigError, "preprocess: no source");
+  NSDF_CHECK(run.source, core::ConfigError, "preprocess: no source");
   const fs::path folder = fs::path(run.output).parent_path();
   if (!folder.empty()) {
     std::error_code ec;
     fs::create_directories(folder, ec);
-    NSDF_CHECK(!ec, IoError, "{}: cannot create the output folder: {}", folder.string(),
+    NSDF_CHECK(!ec, core::IoError, "{}: cannot create the output folder: {}", folder.string(),
                ec.message());
   }
-  remove_stale_temp_files(run.output);  // an earlier run killed while assembling
+  core::remove_stale_temp_files(run.output);  // an earlier run killed while assembling
   return PreprocessRun(run).execute();
 }
 

@@ -43,7 +43,7 @@ namespace nsdf::preprocessing {
 
 /// The `preprocess:` section's own options (the source and views are sub-sections).
 struct PreprocessOptions {
-  Path output;
+  core::Path output;
   std::string preset = "train";
   int64_t samples = 500000;
   std::vector<double> variances = {0.005, 0.0005};
@@ -55,7 +55,7 @@ struct PreprocessOptions {
   int64_t parity_rays = 5;
   double winding_beta = 2.0;
 
-  static void declare(OptionSet<PreprocessOptions>& s);
+  static void declare(core::OptionSet<PreprocessOptions>& s);
 };
 
 /// The `preprocess.views:` options.
@@ -67,7 +67,7 @@ struct ViewOptions {
   double distance = 2.5;
   std::string placement = "fibonacci";
 
-  static void declare(OptionSet<ViewOptions>& s);
+  static void declare(core::OptionSet<ViewOptions>& s);
 };
 
 /// A validated preprocessing run.
@@ -79,7 +79,7 @@ struct PreparedPreprocess {
   uint64_t seed = 0;
   int64_t num_threads = 0;
   /// The resolved config (every option explicit).
-  ConfigNode resolved;
+  core::ConfigNode resolved;
   /// What the file records as its parameters: the resolved `preprocess` section as YAML,
   /// without `output` (where a file lives does not change its content).
   std::string parameters;

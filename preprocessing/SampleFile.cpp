@@ -23,14 +23,14 @@ using geometry::Vec3f;
 
 void check_rows(const std::vector<float>& rows, const std::string& what, bool positive,
                 const std::string& where) {
-  NSDF_CHECK(rows.size() % 4 == 0, DataError, "{}: {} has {} values, not rows of 4", where,
+  NSDF_CHECK(rows.size() % 4 == 0, core::DataError, "{}: {} has {} values, not rows of 4", where,
              what, rows.size());
   for (size_t i = 0; i < rows.size(); i += 4) {
     const float sdf = rows[i + 3];
     NSDF_CHECK(std::isfinite(rows[i]) && std::isfinite(rows[i + 1]) &&
                    std::isfinite(rows[i + 2]) && std::isfinite(sdf),
-               DataError, "{}: {} row {} is not finite", where, what, i / 4);
-    NSDF_CHECK(positive ? sdf >= 0 : sdf < 0, DataError,
+               core::DataError, "{}: {} row {} is not finite", where, what, i / 4);
+    NSDF_CHECK(positive ? sdf >= 0 : sdf < 0, core::DataError,
                "{}: {} row {} has sdf {} ({} holds sdf {})", where, what, i / 4, sdf, what,
                positive ? ">= 0" : "< 0");
   }
@@ -52,9 +52,9 @@ std::vector<Vec3f> read_points(const hdf5::Location& loc, const std::string& nam
 void check_view(const ViewRecord& v, size_t k, const std::string& where) {
   NSDF_CHECK(v.width >= 0 && v.height >= 0 &&
                  static_cast<int64_t>(v.depth.size()) == v.width * v.height,
-             DataError, "{}: view {}: depth has {} values for {} x {} pixels", where, k,
+             core::DataError, "{}: view {}: depth has {} values for {} x {} pixels", where, k,
              v.depth.size(), v.width, v.height);
-  NSDF_CHECK(v.points.size() == v.normals.size(), DataError,
+  NSDF_CHECK(v.points.size() == v.normals.size(), core::DataError,
              "{}: view {}: {} points but {} normals", where, k, v.points.size(),
              v.normals.size());
 }
@@ -80,7 +80,7 @@ struct SampleFileWriter::Impl {
 SampleFileWriter::SampleFileWriter(const std::string& path, const SampleFileInfo& info)
     : impl_(std::make_unique<Impl>()) {
   impl_->path = path;
-  impl_->tmp = temp_path(path);
+  impl_->tmp = core::temp_path(path);
   impl_->file = hdf5::create_file(impl_->tmp);
   const hdf5::Location root = impl_->root();
   hdf5::write_attribute(root, "format", std::string(kFormat));
@@ -102,12 +102,12 @@ SampleFileWriter::~SampleFileWriter() {
 void SampleFileWriter::add(const ShapeRecord& s) {
   const std::string where = fmt::format("{}: shape '{}'", impl_->path, s.id);
   check_shape_id(s.id, impl_->path);
-  NSDF_CHECK(!impl_->seen.count(s.id), DataError, "{}: added twice", where);
+  NSDF_CHECK(!impl_->seen.count(s.id), core::DataError, "{}: added twice", where);
   check_rows(s.pos, "pos", true, where);
   check_rows(s.neg, "neg", false, where);
   NSDF_CHECK(s.surface_normals.empty() || s.surface_normals.size() == s.surface_points.size(),
-             DataError, "{}: {} surface points but {} normals", where, s.surface_points.size(),
-             s.surface_normals.size());
+             core::DataError, "{}: {} surface points but {} normals", where,
+             s.surface_points.size(), s.surface_normals.size());
   for (size_t k = 0; k < s.views.size(); ++k) check_view(s.views[k], k, where);
 
   auto guard = hdf5::lock();
@@ -151,11 +151,11 @@ void SampleFileWriter::commit() {
     hdf5::write_strings(root, "shape_ids", impl_->ids);
     hdf5::write_strings(root, "failed_ids", impl_->failed_ids);
     hdf5::write_strings(root, "failed_reasons", impl_->failed_reasons);
-    NSDF_CHECK(H5Fflush(impl_->file.get(), H5F_SCOPE_GLOBAL) >= 0, IoError,
+    NSDF_CHECK(H5Fflush(impl_->file.get(), H5F_SCOPE_GLOBAL) >= 0, core::IoError,
                "{}: cannot flush (disk full?)", impl_->tmp);
     impl_->file = hdf5::Handle();
   }
-  commit_file(impl_->tmp, impl_->path);
+  core::commit_file(impl_->tmp, impl_->path);
   impl_->committed = true;
 }
 
@@ -189,10 +189,10 @@ SampleFile::SampleFile(const std::string& path) : impl_(std::make_unique<Impl>()
   const hdf5::Location root = impl_->root();
   NSDF_CHECK(hdf5::has_attribute(root, "format") &&
                  hdf5::read_string_attribute(root, "format") == kFormat,
-             DataError, "{}: not an nsdf sample file (no format = \"{}\" attribute)", path,
+             core::DataError, "{}: not an nsdf sample file (no format = \"{}\" attribute)", path,
              kFormat);
   const double version = hdf5::read_double_attribute(root, "format_version");
-  NSDF_CHECK(version >= 1 && version <= kFormatVersion, DataError,
+  NSDF_CHECK(version >= 1 && version <= kFormatVersion, core::DataError,
              "{}: format_version {} is not supported by this nsdf (reads 1 to {})", path,
              version, kFormatVersion);
   impl_->info.method = hdf5::read_string_attribute(root, "method");
@@ -200,12 +200,12 @@ SampleFile::SampleFile(const std::string& path) : impl_(std::make_unique<Impl>()
   impl_->info.nsdf_version = hdf5::read_string_attribute(root, "nsdf_version");
   impl_->ids = hdf5::read_strings(root, "shape_ids");
   for (size_t i = 0; i < impl_->ids.size(); ++i) {
-    NSDF_CHECK(impl_->index.emplace(impl_->ids[i], static_cast<int64_t>(i)).second, DataError,
+    NSDF_CHECK(impl_->index.emplace(impl_->ids[i], static_cast<int64_t>(i)).second, core::DataError,
                "{}: shape_ids lists '{}' twice", path, impl_->ids[i]);
   }
   const auto failed = hdf5::read_strings(root, "failed_ids");
   const auto reasons = hdf5::read_strings(root, "failed_reasons");
-  NSDF_CHECK(failed.size() == reasons.size(), DataError,
+  NSDF_CHECK(failed.size() == reasons.size(), core::DataError,
              "{}: {} failed_ids but {} failed_reasons", path, failed.size(), reasons.size());
   for (size_t i = 0; i < failed.size(); ++i) impl_->failures.emplace_back(failed[i], reasons[i]);
 }
@@ -226,7 +226,7 @@ int64_t SampleFile::index_of(const std::string& id) const {
 }
 
 ShapeRecord SampleFile::read(const std::string& id, ShapeParts parts) const {
-  NSDF_CHECK(index_of(id) >= 0, DataError, "{}: no shape '{}' in the file ({} shapes)",
+  NSDF_CHECK(index_of(id) >= 0, core::DataError, "{}: no shape '{}' in the file ({} shapes)",
              impl_->path, id, impl_->ids.size());
   auto guard = hdf5::lock();
   hdf5::Handle group = hdf5::open_group(impl_->root(), "shapes/" + id);
@@ -236,8 +236,8 @@ ShapeRecord SampleFile::read(const std::string& id, ShapeParts parts) const {
   s.pos = hdf5::read_floats(g, "pos", 2, 4);
   s.neg = hdf5::read_floats(g, "neg", 2, 4);
   const std::vector<double> offset = hdf5::read_doubles_attribute(g, "normalization_offset");
-  NSDF_CHECK(offset.size() == 3, DataError, "{}: /shapes/{}: normalization_offset has {} values",
-             impl_->path, id, offset.size());
+  NSDF_CHECK(offset.size() == 3, core::DataError,
+             "{}: /shapes/{}: normalization_offset has {} values", impl_->path, id, offset.size());
   s.normalization.offset = {offset[0], offset[1], offset[2]};
   s.normalization.scale = hdf5::read_double_attribute(g, "normalization_scale");
   if (parts == ShapeParts::SamplesOnly) return s;
@@ -260,7 +260,7 @@ ShapeRecord SampleFile::read(const std::string& id, ShapeParts parts) const {
       v.width = dims[1];
       const auto K = hdf5::read_doubles(vl, name + "/intrinsics", 2, 3);
       const auto T = hdf5::read_doubles(vl, name + "/camera_to_world", 2, 4);
-      NSDF_CHECK(K.size() == 9 && T.size() == 16, DataError,
+      NSDF_CHECK(K.size() == 9 && T.size() == 16, core::DataError,
                  "{}: {}/views/{}: intrinsics must be 3 x 3 and camera_to_world 4 x 4",
                  impl_->path, g.name, k);
       std::copy(K.begin(), K.end(), v.intrinsics.begin());
@@ -280,8 +280,9 @@ ShapeRecord SampleFile::read(const std::string& id, ShapeParts parts) const {
 
 std::string describe_sample_file(const std::string& path) {
   const SampleFile f(path);
-  std::string out = fmt::format("{}: nsdf SDF sample file (format_version {}, written by nsdf {})\n",
-                                path, kFormatVersion, f.info().nsdf_version);
+  std::string out =
+      fmt::format("{}: nsdf SDF sample file (format_version {}, written by nsdf {})\n", path,
+                  kFormatVersion, f.info().nsdf_version);
   out += fmt::format("  method:      {}\n", f.info().method);
   out += fmt::format("  shapes:      {}\n", f.shape_ids().size());
   out += fmt::format("  failed:      {}\n", f.failures().size());

@@ -32,17 +32,17 @@ uint64_t shape_seed(uint64_t seed, const std::string& id) {
 }
 
 void check_sampling_options(const SamplingOptions& o) {
-  NSDF_CHECK(o.samples >= 1, ConfigError, "samples must be >= 1, got {}", o.samples);
-  NSDF_CHECK(!o.variances.empty(), ConfigError,
+  NSDF_CHECK(o.samples >= 1, core::ConfigError, "samples must be >= 1, got {}", o.samples);
+  NSDF_CHECK(!o.variances.empty(), core::ConfigError,
              "variances must list at least one variance (DeepSDF: [0.005, 0.0005])");
   for (double v : o.variances) {
-    NSDF_CHECK(std::isfinite(v) && v > 0, ConfigError, "variances must be > 0, got {}", v);
+    NSDF_CHECK(std::isfinite(v) && v > 0, core::ConfigError, "variances must be > 0, got {}", v);
   }
-  NSDF_CHECK(o.uniform_fraction >= 0 && o.uniform_fraction <= 1, ConfigError,
+  NSDF_CHECK(o.uniform_fraction >= 0 && o.uniform_fraction <= 1, core::ConfigError,
              "uniform_fraction must be in [0, 1], got {}", o.uniform_fraction);
-  NSDF_CHECK(std::isfinite(o.buffer) && o.buffer > 0, ConfigError,
+  NSDF_CHECK(std::isfinite(o.buffer) && o.buffer > 0, core::ConfigError,
              "buffer must be > 0, got {}", o.buffer);
-  NSDF_CHECK(o.surface_points >= 0, ConfigError, "surface_points must be >= 0, got {}",
+  NSDF_CHECK(o.surface_points >= 0, core::ConfigError, "surface_points must be >= 0, got {}",
              o.surface_points);
 }
 
@@ -75,7 +75,8 @@ std::vector<Vec3f> sample_positions(const Mesh& normalized, const SamplingOption
         const double sigma = std::sqrt(o.variances[static_cast<size_t>(j)]);
         const Vec3f& base = surface.P[static_cast<size_t>(s - start[j])];
         for (int c = 0; c < 3; ++c) {
-          p[c] = static_cast<float>(base[c] + sigma * noise.normal(3 * static_cast<uint64_t>(s) + c));
+          p[c] =
+              static_cast<float>(base[c] + sigma * noise.normal(3 * static_cast<uint64_t>(s) + c));
         }
       } else {
         for (int c = 0; c < 3; ++c) {
@@ -92,7 +93,7 @@ std::vector<Vec3f> sample_positions(const Mesh& normalized, const SamplingOption
 ShapeRecord sample_shape(const Mesh& mesh, const SamplingOptions& o, uint64_t seed,
                          const std::string& name) {
   check_sampling_options(o);
-  NSDF_CHECK(!mesh.F.empty(), DataError, "{}: the mesh has no faces (a point cloud?)", name);
+  NSDF_CHECK(!mesh.F.empty(), core::DataError, "{}: the mesh has no faces (a point cloud?)", name);
   geometry::validate_mesh(mesh, name);
 
   ShapeRecord out;
@@ -100,8 +101,8 @@ ShapeRecord sample_shape(const Mesh& mesh, const SamplingOptions& o, uint64_t se
   Mesh oriented{mesh.V, o.sign.orient ? geometry::orient_faces(mesh, &orientation) : mesh.F, {}};
   try {
     out.normalization = geometry::unit_sphere_normalization(oriented, o.buffer);
-  } catch (const DataError& e) {
-    throw DataError(fmt::format("{}: cannot normalize: {}", name, e.what()));
+  } catch (const core::DataError& e) {
+    throw core::DataError(fmt::format("{}: cannot normalize: {}", name, e.what()));
   }
   const Mesh normalized = geometry::normalize_mesh(out.normalization, oriented);
 
@@ -112,8 +113,8 @@ ShapeRecord sample_shape(const Mesh& mesh, const SamplingOptions& o, uint64_t se
   std::vector<Vec3f> queries;
   try {
     queries = sample_positions(normalized, o, seed);
-  } catch (const DataError& e) {
-    throw DataError(fmt::format("{}: cannot sample the surface: {}", name, e.what()));
+  } catch (const core::DataError& e) {
+    throw core::DataError(fmt::format("{}: cannot sample the surface: {}", name, e.what()));
   }
   const std::vector<float> d = sdf.signed_distances(queries);
   size_t positive = 0;

@@ -30,7 +30,8 @@ double wilson_upper95(int64_t k, int64_t n) {
 
 SignCheckResult check_signs(const ShapeRecord& shape, const geometry::Mesh& mesh,
                             const SignCheckOptions& options) {
-  NSDF_CHECK(options.queries >= 0, ConfigError, "queries must be >= 0, got {}", options.queries);
+  NSDF_CHECK(options.queries >= 0, core::ConfigError, "queries must be >= 0, got {}",
+             options.queries);
   SignCheckResult r;
   r.id = shape.id;
   const int64_t npos = static_cast<int64_t>(shape.pos.size() / 4);
@@ -75,17 +76,19 @@ SignCheckResult check_signs(const ShapeRecord& shape, const geometry::Mesh& mesh
 
 std::shared_ptr<Source> source_from_parameters(const SourceRegistry& registry,
                                                const SampleFile& file) {
-  const ConfigNode params = parse_yaml(file.info().parameters, file.path() + ": parameters");
-  const ConfigNode source = params.is_map() ? params.peek("source") : ConfigNode();
-  NSDF_CHECK(source, ConfigError,
+  const core::ConfigNode params =
+      core::parse_yaml(file.info().parameters, file.path() + ": parameters");
+  const core::ConfigNode source = params.is_map() ? params.peek("source") : core::ConfigNode();
+  NSDF_CHECK(source, core::ConfigError,
              "{}: its parameters name no source (method '{}'): give the mesh explicitly",
              file.path(), file.info().method);
   return registry.create(source);
 }
 
 bool oriented_in_parameters(const SampleFile& file) {
-  const ConfigNode params = parse_yaml(file.info().parameters, file.path() + ": parameters");
-  const ConfigNode orient = params.is_map() ? params.peek("orient") : ConfigNode();
+  const core::ConfigNode params =
+      core::parse_yaml(file.info().parameters, file.path() + ": parameters");
+  const core::ConfigNode orient = params.is_map() ? params.peek("orient") : core::ConfigNode();
   return !orient || orient.as_scalar() != "false";
 }
 

@@ -27,7 +27,7 @@ std::string printable(const std::string& id) {
 
 void check_shape_id(const std::string& id, const std::string& context) {
   auto fail = [&](const std::string& what) {
-    throw DataError(fmt::format("{}: shape id '{}': {}", context, printable(id), what));
+    throw core::DataError(fmt::format("{}: shape id '{}': {}", context, printable(id), what));
   };
   if (id.empty()) fail("is empty");
   if (id.size() > kMaxIdBytes) {

@@ -46,7 +46,7 @@ class Source {
   virtual geometry::Mesh load(const SourceShape& shape) const = 0;
 };
 
-using SourceRegistry = Registry<Source>;
+using SourceRegistry = core::Registry<Source>;
 
 /// Registers shapenet, dfaust, stanford and folder.
 void register_builtin_sources(SourceRegistry& registry);

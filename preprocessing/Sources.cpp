@@ -52,14 +52,14 @@ bool exists(const std::string& path) {
 void check_folder(const std::string& root, const char* source) {
   std::error_code ec;
   if (fs::is_directory(root, ec)) return;
-  NSDF_CHECK(!root.empty(), IoError, "{} source: no root folder given", source);
-  throw IoError(fmt::format("{}: {} ({} source root)", root,
+  NSDF_CHECK(!root.empty(), core::IoError, "{} source: no root folder given", source);
+  throw core::IoError(fmt::format("{}: {} ({} source root)", root,
                             fs::exists(root, ec) ? "not a folder" : "no such folder", source));
 }
 
 // IoError "<path>: no such file<note>" when path is missing, else the mesh (read_mesh's errors).
 geometry::Mesh read_existing_mesh(const std::string& path, const std::string& note) {
-  NSDF_CHECK(exists(path), IoError, "{}: no such file{}", path, note);
+  NSDF_CHECK(exists(path), core::IoError, "{}: no such file{}", path, note);
   return geometry::read_mesh(path);
 }
 
@@ -69,7 +69,7 @@ class IdSet {
   explicit IdSet(std::string file) : file_(std::move(file)) {}
   void add(const std::string& id) {
     check_shape_id(id, file_);
-    NSDF_CHECK(ids_.insert(id).second, DataError, "{}: shape id '{}' is listed twice", file_,
+    NSDF_CHECK(ids_.insert(id).second, core::DataError, "{}: shape id '{}' is listed twice", file_,
                id);
   }
 
@@ -78,7 +78,7 @@ class IdSet {
   std::unordered_set<std::string> ids_;
 };
 
-std::string path_check(const Path& p) {
+std::string path_check(const core::Path& p) {
   return p.empty() ? std::string("must not be empty") : std::string();
 }
 
@@ -87,7 +87,7 @@ std::string path_check(const Path& p) {
 // ---------------------------------------------------------------------------------------------
 // shapenet
 
-void ShapeNetSourceOptions::declare(OptionSet<ShapeNetSourceOptions>& s) {
+void ShapeNetSourceOptions::declare(core::OptionSet<ShapeNetSourceOptions>& s) {
   using O = ShapeNetSourceOptions;
   s.add("root", &O::root, "ShapeNetCore folder holding <class>/<instance>/")
       .required()
@@ -152,7 +152,7 @@ bool parse_frame(const std::string& name, int64_t& frame) {
 
 }  // namespace
 
-void DfaustSourceOptions::declare(OptionSet<DfaustSourceOptions>& s) {
+void DfaustSourceOptions::declare(core::OptionSet<DfaustSourceOptions>& s) {
   using O = DfaustSourceOptions;
   s.add("root", &O::root,
         "folder of scans <root>/<dataset>/<subject>/<sequence>/<shape>.ply (IGR: the folder "
@@ -174,7 +174,7 @@ std::vector<SourceShape> DfaustSource::shapes() const {
   const bool registrations = !options_.registrations.empty();
   if (registrations) {
     std::error_code ec;
-    NSDF_CHECK(fs::is_regular_file(options_.registrations.str(), ec), IoError,
+    NSDF_CHECK(fs::is_regular_file(options_.registrations.str(), ec), core::IoError,
                "{}: no such file (dfaust registrations)", options_.registrations.str());
   } else {
     check_folder(options_.root.str(), "dfaust");
@@ -189,7 +189,7 @@ std::vector<SourceShape> DfaustSource::shapes() const {
     if (registrations) {
       shape.path = options_.registrations.str();
       shape.key = entry[1] + "_" + entry[2];
-      NSDF_CHECK(parse_frame(entry[3], shape.frame), DataError,
+      NSDF_CHECK(parse_frame(entry[3], shape.frame), core::DataError,
                  "{}: shape '{}': '{}' does not end in a frame number (expected "
                  "<name>.<frame>, e.g. {}.000123, to read a frame of the registrations)",
                  split, shape.id, entry[3], entry[2]);
@@ -213,15 +213,15 @@ geometry::Mesh DfaustSource::load(const SourceShape& shape) const {
     auto guard = hdf5::lock();
     const hdf5::Handle file = hdf5::open_file(shape.path);
     const hdf5::Location root{file.get(), shape.path, "/"};
-    NSDF_CHECK(hdf5::exists(root, shape.key), DataError,
+    NSDF_CHECK(hdf5::exists(root, shape.key), core::DataError,
                "{}: /{}: no such dataset (the sequence of shape '{}', frame {})", shape.path,
                shape.key, shape.id, shape.frame);
     const std::vector<int64_t> dims = hdf5::dataset_dims(root, shape.key);
-    NSDF_CHECK(dims.size() == 3 && dims[1] == 3, DataError,
+    NSDF_CHECK(dims.size() == 3 && dims[1] == 3, core::DataError,
                "{}: /{}: expected a registration sequence of shape (#V, 3, #frames), got ({}) "
                "(shape '{}', frame {})",
                shape.path, shape.key, fmt::join(dims, ", "), shape.id, shape.frame);
-    NSDF_CHECK(shape.frame >= 0 && shape.frame < dims[2], DataError,
+    NSDF_CHECK(shape.frame >= 0 && shape.frame < dims[2], core::DataError,
                "{}: /{}: frame {} is out of range: the sequence has {} frames (shape '{}')",
                shape.path, shape.key, shape.frame, dims[2], shape.id);
     const std::vector<float> v =
@@ -234,7 +234,7 @@ geometry::Mesh DfaustSource::load(const SourceShape& shape) const {
   mesh.F.resize(faces.size() / 3);
   for (size_t i = 0; i < faces.size(); ++i) {
     const double index = faces[i];
-    NSDF_CHECK(index >= 0 && index < n && index == std::floor(index), DataError,
+    NSDF_CHECK(index >= 0 && index < n && index == std::floor(index), core::DataError,
                "{}: /faces: face {} has vertex index {}, expected an integer in [0, {}) (the "
                "vertices of /{}, shape '{}')",
                shape.path, i / 3, index, mesh.V.size(), shape.key, shape.id);
@@ -291,7 +291,7 @@ const StanfordAlignment* find_alignment(const std::vector<StanfordAlignment>& co
 
 }  // namespace
 
-void StanfordSourceOptions::declare(OptionSet<StanfordSourceOptions>& s) {
+void StanfordSourceOptions::declare(core::OptionSet<StanfordSourceOptions>& s) {
   using O = StanfordSourceOptions;
   s.add("root", &O::root, "folder of the PLY files (sub-folders are not searched)")
       .required()
@@ -315,7 +315,7 @@ void StanfordSourceOptions::declare(OptionSet<StanfordSourceOptions>& s) {
 }
 
 std::vector<StanfordAlignment> read_stanford_conf(const std::string& path) {
-  std::istringstream in(read_file(path));
+  std::istringstream in(core::read_file(path));
   std::vector<StanfordAlignment> out;
   std::unordered_map<std::string, int> first_line;
   std::string line;
@@ -324,10 +324,10 @@ std::vector<StanfordAlignment> read_stanford_conf(const std::string& path) {
     std::vector<std::string> w;
     for (std::string word; words >> word;) w.push_back(word);
     if (w.empty() || w[0][0] == '#' || w[0] == "camera") continue;
-    NSDF_CHECK(w[0] == "bmesh", DataError,
+    NSDF_CHECK(w[0] == "bmesh", core::DataError,
                "{}:{}: expected 'camera ...' or 'bmesh <file> tx ty tz qi qj qk qr', got '{}'",
                path, number, w[0]);
-    NSDF_CHECK(w.size() == 9, DataError,
+    NSDF_CHECK(w.size() == 9, core::DataError,
                "{}:{}: expected 'bmesh <file> tx ty tz qi qj qk qr' (8 values after bmesh), "
                "got {}",
                path, number, w.size() - 1);
@@ -335,17 +335,17 @@ std::vector<StanfordAlignment> read_stanford_conf(const std::string& path) {
     a.file = w[1];
     double values[7];
     for (int i = 0; i < 7; ++i) {
-      NSDF_CHECK(parse_double(w[2 + i], values[i]), DataError,
+      NSDF_CHECK(parse_double(w[2 + i], values[i]), core::DataError,
                  "{}:{}: bmesh {}: '{}' is not a finite number", path, number, a.file, w[2 + i]);
     }
     a.translation = {values[0], values[1], values[2]};
     a.quaternion = {values[3], values[4], values[5], values[6]};
     const double norm = std::sqrt(values[3] * values[3] + values[4] * values[4] +
                                   values[5] * values[5] + values[6] * values[6]);
-    NSDF_CHECK(norm > 1e-12, DataError, "{}:{}: bmesh {}: the quaternion has length zero", path,
-               number, a.file);
+    NSDF_CHECK(norm > 1e-12, core::DataError, "{}:{}: bmesh {}: the quaternion has length zero",
+               path, number, a.file);
     const auto [it, inserted] = first_line.emplace(a.file, number);
-    NSDF_CHECK(inserted, DataError, "{}:{}: bmesh {}: listed twice (first on line {})", path,
+    NSDF_CHECK(inserted, core::DataError, "{}:{}: bmesh {}: listed twice (first on line {})", path,
                number, a.file, it->second);
     out.push_back(std::move(a));
   }
@@ -376,7 +376,7 @@ std::vector<SourceShape> StanfordSource::shapes() const {
     std::error_code type_ec;
     if (it->is_regular_file(type_ec)) names.push_back(it->path().filename().string());
   }
-  NSDF_CHECK(!ec, IoError, "{}: cannot list the folder: {} (stanford source root)", root,
+  NSDF_CHECK(!ec, core::IoError, "{}: cannot list the folder: {} (stanford source root)", root,
              ec.message());
   std::sort(names.begin(), names.end());
   std::vector<std::string> chosen;
@@ -392,8 +392,8 @@ std::vector<SourceShape> StanfordSource::shapes() const {
         ++matches;
       }
     }
-    NSDF_CHECK(matches > 0, IoError, "{}: no file matches '{}' (stanford source files: {})", root,
-               pattern, join(options_.files, ", "));
+    NSDF_CHECK(matches > 0, core::IoError, "{}: no file matches '{}' (stanford source files: {})",
+               root, pattern, core::join(options_.files, ", "));
   }
   std::sort(chosen.begin(), chosen.end());
   chosen.erase(std::unique(chosen.begin(), chosen.end()), chosen.end());
@@ -408,9 +408,9 @@ std::vector<SourceShape> StanfordSource::shapes() const {
     shape.path = (fs::path(root) / name).string();
     check_shape_id(shape.id, shape.path);
     const auto [it, inserted] = file_of_id.emplace(shape.id, name);
-    NSDF_CHECK(inserted, DataError, "{}: files '{}' and '{}' both give shape id '{}'", root,
+    NSDF_CHECK(inserted, core::DataError, "{}: files '{}' and '{}' both give shape id '{}'", root,
                it->second, name, shape.id);
-    NSDF_CHECK(options_.alignment.empty() || find_alignment(conf, name), DataError,
+    NSDF_CHECK(options_.alignment.empty() || find_alignment(conf, name), core::DataError,
                "{}: no 'bmesh {}' line: every file of the source needs an alignment ({})",
                options_.alignment.str(), name, shape.path);
     out.push_back(std::move(shape));
@@ -426,7 +426,8 @@ geometry::Mesh StanfordSource::load(const SourceShape& shape) const {
   const std::vector<StanfordAlignment> conf = read_stanford_conf(options_.alignment.str());
   const std::string name = fs::path(shape.path).filename().string();
   const StanfordAlignment* a = find_alignment(conf, name);
-  NSDF_CHECK(a, DataError, "{}: no 'bmesh {}' line: every file of the source needs an alignment",
+  NSDF_CHECK(a, core::DataError,
+             "{}: no 'bmesh {}' line: every file of the source needs an alignment",
              options_.alignment.str(), name);
   const std::array<double, 9> r = stanford_rotation(a->quaternion);
   const auto& t = a->translation;
@@ -458,7 +459,7 @@ std::string normalize_extension(const std::string& ext) {
 
 }  // namespace
 
-void FolderSourceOptions::declare(OptionSet<FolderSourceOptions>& s) {
+void FolderSourceOptions::declare(core::OptionSet<FolderSourceOptions>& s) {
   using O = FolderSourceOptions;
   s.add("root", &O::root, "folder of meshes").required().check(path_check, "not empty");
   s.add("extensions", &O::extensions, "file extensions taken, any case (obj, ply, off)")
@@ -542,7 +543,7 @@ std::vector<SourceShape> FolderSource::shapes() const {
   } else {
     for (fs::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) take(*it);
   }
-  NSDF_CHECK(!ec, IoError, "{}: cannot list the folder: {} (folder source root)", root,
+  NSDF_CHECK(!ec, core::IoError, "{}: cannot list the folder: {} (folder source root)", root,
              ec.message());
   std::sort(files.begin(), files.end());
 
@@ -552,7 +553,7 @@ std::vector<SourceShape> FolderSource::shapes() const {
     const std::string id = (rel.parent_path() / rel.stem()).generic_string();
     check_shape_id(id, p.string());
     const auto [it, inserted] = by_id.emplace(id, p);
-    NSDF_CHECK(inserted, DataError,
+    NSDF_CHECK(inserted, core::DataError,
                "{}: files '{}' and '{}' both give shape id '{}' (ids are paths without the "
                "extension: keep one, or narrow `extensions`)",
                root, it->second.lexically_relative(root).generic_string(),
@@ -572,7 +573,7 @@ geometry::Mesh FolderSource::load(const SourceShape& shape) const {
       options_.split.empty()
           ? fmt::format(" (folder shape '{}')", shape.id)
           : fmt::format(" (folder shape '{}'; extensions tried: {})", shape.id,
-                        join(extensions_, ", "));
+                        core::join(extensions_, ", "));
   return read_existing_mesh(shape.path, note);
 }
 

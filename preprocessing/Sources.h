@@ -31,11 +31,11 @@ namespace nsdf::preprocessing {
 // |        |        |          | model_normalized.obj); auto: v2 when that file exists       |
 
 struct ShapeNetSourceOptions {
-  Path root;
-  Path split;
+  core::Path root;
+  core::Path split;
   std::string layout = "auto";
 
-  static void declare(OptionSet<ShapeNetSourceOptions>& s);
+  static void declare(core::OptionSet<ShapeNetSourceOptions>& s);
 };
 
 class ShapeNetSource : public Source {
@@ -71,11 +71,11 @@ class ShapeNetSource : public Source {
 // One of root and registrations must be set.
 
 struct DfaustSourceOptions {
-  Path root;
-  Path split;
-  Path registrations;
+  core::Path root;
+  core::Path split;
+  core::Path registrations;
 
-  static void declare(OptionSet<DfaustSourceOptions>& s);
+  static void declare(core::OptionSet<DfaustSourceOptions>& s);
 };
 
 class DfaustSource : public Source {
@@ -119,11 +119,11 @@ class DfaustSource : public Source {
 // spacing of bun_zipper).
 
 struct StanfordSourceOptions {
-  Path root;
+  core::Path root;
   std::vector<std::string> files{"*.ply"};
-  Path alignment;
+  core::Path alignment;
 
-  static void declare(OptionSet<StanfordSourceOptions>& s);
+  static void declare(core::OptionSet<StanfordSourceOptions>& s);
 };
 
 /// One "bmesh" line of a Stanford .conf file.
@@ -175,12 +175,12 @@ class StanfordSource : public Source {
 // |            |              |                       | shapes, <root>/<class>/<instance>.ext|
 
 struct FolderSourceOptions {
-  Path root;
+  core::Path root;
   std::vector<std::string> extensions{"obj", "ply", "off"};
   bool recursive = true;
-  Path split;
+  core::Path split;
 
-  static void declare(OptionSet<FolderSourceOptions>& s);
+  static void declare(core::OptionSet<FolderSourceOptions>& s);
 };
 
 class FolderSource : public Source {
@@ -188,7 +188,8 @@ class FolderSource : public Source {
   using Options = FolderSourceOptions;
   static constexpr const char* kDoc =
       "Any folder of meshes. Without a split: every file of root (and its sub-folders when "
-      "recursive, linked folders followed; names starting with '.' skipped) whose extension is in `extensions`, shape "
+      "recursive, linked folders followed; names starting with '.' skipped) whose extension is in "
+      "`extensions`, shape "
       "id = path relative to root without the extension, sorted; two files that differ only "
       "by extension are an error. With a DeepSDF split {\"<dataset>\": {\"<class>\": "
       "[\"<instance>\", ...]}}: the listed shapes, id '<dataset>/<class>/<instance>', mesh "

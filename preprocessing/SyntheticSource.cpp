@@ -9,7 +9,7 @@
 
 namespace nsdf::preprocessing {
 
-void SyntheticSourceOptions::declare(OptionSet<SyntheticSourceOptions>& s) {
+void SyntheticSourceOptions::declare(core::OptionSet<SyntheticSourceOptions>& s) {
   using O = SyntheticSourceOptions;
   s.add("kinds", &O::kinds, "shape kinds: sphere, box, torus, superquadric")
       .non_empty()
@@ -62,7 +62,7 @@ geometry::Mesh SyntheticSource::load(const SourceShape& shape) const {
             analytic.sdf({-1 + i * spacing, -1 + j * spacing, -1 + k * spacing}));
       }
   geometry::Mesh mesh = geometry::marching_cubes(values, {n, n, n}, {-1, -1, -1}, spacing);
-  NSDF_CHECK(!mesh.F.empty(), DataError, "{}: the shape is too small for resolution {}",
+  NSDF_CHECK(!mesh.F.empty(), core::DataError, "{}: the shape is too small for resolution {}",
              shape.path, n);
   return mesh;
 }

@@ -18,7 +18,7 @@ struct SyntheticSourceOptions {
   int64_t resolution = 64;
   int64_t seed = 0;
 
-  static void declare(OptionSet<SyntheticSourceOptions>& s);
+  static void declare(core::OptionSet<SyntheticSourceOptions>& s);
 };
 
 class SyntheticSource : public Source {

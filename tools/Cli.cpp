@@ -28,7 +28,7 @@
 #include "PreprocessCli.h"
 #include "preprocessing/SampleFile.h"
 
-namespace nsdf {
+namespace nsdf::tools {
 
 namespace {
 
@@ -91,7 +91,8 @@ arrays (DeepSDF SdfSamples and NormalizationParameters recognised); for .h5 samp
 (`nsdf preprocess`) the method, shapes, failures, the first shape's arrays and the parameters.
 )";
 
-constexpr const char* kEvalUsage = R"(usage: nsdf eval --pred MESH --gt MESH_OR_POINTS [--points N] [--seed S] [--tau T]
+constexpr const char* kEvalUsage =
+    R"(usage: nsdf eval --pred MESH --gt MESH_OR_POINTS [--points N] [--seed S] [--tau T]
 
 Compares a reconstructed mesh with a ground truth (a mesh, sampled; or a point cloud: .xyz, or
 .ply/.obj/.off without faces) in the files' units and prints JSON: chamfer_l1 (IGR/DiGS),
@@ -123,9 +124,11 @@ bool wants_help(const std::vector<std::string>& args) {
   return false;
 }
 
-std::string pad(const std::string& s, size_t n) { return s.size() >= n ? s : s + std::string(n - s.size(), ' '); }
+std::string pad(const std::string& s, size_t n) {
+  return s.size() >= n ? s : s + std::string(n - s.size(), ' ');
+}
 
-void print_component(const ComponentInfo& info) {
+void print_component(const core::ComponentInfo& info) {
   fmt::print("{} '{}': {}\n", info.family, info.name, info.doc);
   if (info.options.empty()) {
     fmt::print("  (no options)\n\n");
@@ -147,19 +150,19 @@ void print_component(const ComponentInfo& info) {
   fmt::print("\n");
 }
 
-const RegistryBase& family(const Registries& r, const std::string& name) {
+const core::RegistryBase& family(const experiments::Registries& r, const std::string& name) {
   std::vector<std::string> names;
   for (const auto* reg : r.all()) {
     if (reg->family() == name) return *reg;
     names.push_back(reg->family());
   }
-  throw UsageError(fmt::format("list: unknown family '{}'{}; valid: {}", name,
-                               did_you_mean(name, names), join(names, ", ")));
+  throw core::UsageError(fmt::format("list: unknown family '{}'{}; valid: {}", name,
+                               core::did_you_mean(name, names), core::join(names, ", ")));
 }
 
-int cmd_list(const std::vector<std::string>& args, const Registries& r) {
+int cmd_list(const std::vector<std::string>& args, const experiments::Registries& r) {
   if (wants_help(args)) return fmt::print("{}", kListUsage), 0;
-  NSDF_CHECK(args.size() <= 2, UsageError, "list: expected at most FAMILY and NAME\n{}",
+  NSDF_CHECK(args.size() <= 2, core::UsageError, "list: expected at most FAMILY and NAME\n{}",
              kListUsage);
   if (args.empty()) {
     for (const auto* reg : r.all()) {
@@ -169,7 +172,7 @@ int cmd_list(const std::vector<std::string>& args, const Registries& r) {
     fmt::print("\n`nsdf list FAMILY [NAME]` prints the options of each component.\n");
     return 0;
   }
-  const RegistryBase& reg = family(r, args[0]);
+  const core::RegistryBase& reg = family(r, args[0]);
   if (args.size() == 2) {
     print_component(reg.info(args[1]));
   } else {
@@ -180,7 +183,7 @@ int cmd_list(const std::vector<std::string>& args, const Registries& r) {
 
 int cmd_inspect(const std::vector<std::string>& args) {
   if (wants_help(args)) return fmt::print("{}", kInspectUsage), 0;
-  NSDF_CHECK(args.size() == 1, UsageError, "inspect: expected one FILE\n{}", kInspectUsage);
+  NSDF_CHECK(args.size() == 1, core::UsageError, "inspect: expected one FILE\n{}", kInspectUsage);
   const std::string ext = fs::path(args[0]).extension().string();
   if (ext == ".h5" || ext == ".hdf5") {
     fmt::print("{}", preprocessing::describe_sample_file(args[0]));
@@ -200,12 +203,13 @@ std::shared_ptr<geometry::Mesh> read_surface(const std::string& path) {
   return std::make_shared<geometry::Mesh>(geometry::read_mesh(path));
 }
 
-int cmd_eval(const std::vector<std::string>& args, const Registries& r) {
+int cmd_eval(const std::vector<std::string>& args, const experiments::Registries& r) {
   if (wants_help(args)) return fmt::print("{}", kEvalUsage), 0;
   std::string pred, gt;
   std::vector<std::string> options;
   for (size_t i = 0; i < args.size(); ++i) {
-    NSDF_CHECK(i + 1 < args.size(), UsageError, "eval: {} needs a value\n{}", args[i], kEvalUsage);
+    NSDF_CHECK(i + 1 < args.size(), core::UsageError, "eval: {} needs a value\n{}", args[i],
+               kEvalUsage);
     const std::string& value = args[i + 1];
     if (args[i] == "--pred") {
       pred = value;
@@ -214,20 +218,21 @@ int cmd_eval(const std::vector<std::string>& args, const Registries& r) {
     } else if (args[i] == "--points" || args[i] == "--seed" || args[i] == "--tau") {
       options.push_back(args[i].substr(2) + "=" + value);
     } else {
-      throw UsageError(fmt::format("eval: unknown option '{}'\n{}", args[i], kEvalUsage));
+      throw core::UsageError(fmt::format("eval: unknown option '{}'\n{}", args[i], kEvalUsage));
     }
     ++i;
   }
-  NSDF_CHECK(!pred.empty() && !gt.empty(), UsageError, "eval: --pred and --gt are required\n{}",
-             kEvalUsage);
-  EvalInput input;
+  NSDF_CHECK(!pred.empty() && !gt.empty(), core::UsageError,
+             "eval: --pred and --gt are required\n{}", kEvalUsage);
+  eval::EvalInput input;
   input.shape_id = fs::path(pred).stem().string();
   input.prediction = read_surface(pred);
   input.ground_truth = read_surface(gt);
-  NSDF_CHECK(!input.prediction->F.empty(), DataError, "{}: --pred must be a mesh with faces", pred);
+  NSDF_CHECK(!input.prediction->F.empty(), core::DataError, "{}: --pred must be a mesh with faces",
+             pred);
   const bool normals = !input.ground_truth->F.empty() || !input.ground_truth->N.empty();
 
-  JsonObject out;
+  core::JsonObject out;
   out.add("pred", pred).add("gt", gt);
   for (const char* evaluator_name : {"chamfer", "hausdorff", "normal_consistency", "fscore"}) {
     const std::string name = evaluator_name;
@@ -239,7 +244,7 @@ int cmd_eval(const std::vector<std::string>& args, const Registries& r) {
       if (key == "tau" && name != "fscore") continue;
       yaml += ", " + key + ": " + o.substr(o.find('=') + 1);
     }
-    const auto evaluator = r.evaluators.create(parse_yaml(yaml + "}", "<command line>"));
+    const auto evaluator = r.evaluators.create(core::parse_yaml(yaml + "}", "<command line>"));
     for (const auto& [metric, value] : evaluator->evaluate(input)) out.add(metric, value);
   }
   fmt::print("{}", out.pretty());
@@ -251,8 +256,8 @@ double parse_number(const std::string& command, const std::string& option,
                     const std::string& text) {
   char* end = nullptr;
   const double v = std::strtod(text.c_str(), &end);
-  NSDF_CHECK(!text.empty() && end == text.c_str() + text.size() && std::isfinite(v), UsageError,
-             "{}: {} expects a number, got '{}'", command, option, text);
+  NSDF_CHECK(!text.empty() && end == text.c_str() + text.size() && std::isfinite(v),
+             core::UsageError, "{}: {} expects a number, got '{}'", command, option, text);
   return v;
 }
 
@@ -297,10 +302,11 @@ int cmd_render(const std::vector<std::string>& args) {
       continue;
     }
     if (std::find(kOptions.begin(), kOptions.end(), a) == kOptions.end()) {
-      throw UsageError(fmt::format("render: unknown option '{}'{}\n{}", a,
-                                   did_you_mean(a, kOptions), kRenderUsage));
+      throw core::UsageError(fmt::format("render: unknown option '{}'{}\n{}", a,
+                                   core::did_you_mean(a, kOptions), kRenderUsage));
     }
-    NSDF_CHECK(i + 1 < args.size(), UsageError, "render: {} needs a value\n{}", a, kRenderUsage);
+    NSDF_CHECK(i + 1 < args.size(), core::UsageError, "render: {} needs a value\n{}", a,
+               kRenderUsage);
     const std::string& value = args[++i];
     if (a == "-o" || a == "--output") {
       out = value;
@@ -310,17 +316,18 @@ int cmd_render(const std::vector<std::string>& args) {
       options.elevation = parse_number("render", a, value);
     } else {
       const double size = parse_number("render", a, value);
-      NSDF_CHECK(size == std::floor(size) && size >= 16 && size <= 8192, UsageError,
+      NSDF_CHECK(size == std::floor(size) && size >= 16 && size <= 8192, core::UsageError,
                  "render: --size expects whole pixels in [16, 8192], got '{}'", value);
       options.width = options.height = static_cast<int>(size);
     }
   }
-  NSDF_CHECK(!inputs.empty(), UsageError, "render: expected at least one INPUT\n{}", kRenderUsage);
-  NSDF_CHECK(!out.empty(), UsageError, "render: -o OUT.png is required\n{}", kRenderUsage);
+  NSDF_CHECK(!inputs.empty(), core::UsageError, "render: expected at least one INPUT\n{}",
+             kRenderUsage);
+  NSDF_CHECK(!out.empty(), core::UsageError, "render: -o OUT.png is required\n{}", kRenderUsage);
   std::string out_ext = fs::path(out).extension().string();
   std::transform(out_ext.begin(), out_ext.end(), out_ext.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  NSDF_CHECK(out_ext == ".png", UsageError,
+  NSDF_CHECK(out_ext == ".png", core::UsageError,
              "render: the output is written as PNG; name it *.png (got '{}')", out);
 
   // A deque keeps the geometry in place while the panels point into it.
@@ -338,65 +345,65 @@ int cmd_render(const std::vector<std::string>& args) {
   return 0;
 }
 
-int cmd_config(const std::vector<std::string>& args, const Registries& r) {
+int cmd_config(const std::vector<std::string>& args, const experiments::Registries& r) {
   if (wants_help(args)) return fmt::print("{}", kConfigUsage), 0;
   std::string config, explain;
   std::vector<std::string> overrides;
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--explain") {
-      NSDF_CHECK(i + 1 < args.size(), UsageError, "config: --explain needs a KEY");
+      NSDF_CHECK(i + 1 < args.size(), core::UsageError, "config: --explain needs a KEY");
       explain = args[++i];
     } else if (args[i].rfind("--", 0) == 0) {
-      throw UsageError(fmt::format("config: unknown option '{}'\n{}", args[i], kConfigUsage));
+      throw core::UsageError(fmt::format("config: unknown option '{}'\n{}", args[i], kConfigUsage));
     } else if (config.empty()) {
       config = args[i];
     } else {
       overrides.push_back(args[i]);
     }
   }
-  NSDF_CHECK(!config.empty(), UsageError, "config: missing CONFIG\n{}", kConfigUsage);
-  const PreparedRun run = prepare_run(r, config, overrides);
+  NSDF_CHECK(!config.empty(), core::UsageError, "config: missing CONFIG\n{}", kConfigUsage);
+  const experiments::PreparedRun run = experiments::prepare_run(r, config, overrides);
   if (!explain.empty()) {
-    fmt::print("{}", explain_key(run, explain));
+    fmt::print("{}", experiments::explain_key(run, explain));
   } else {
     fmt::print("{}", run.resolved.to_yaml());
   }
   return 0;
 }
 
-int cmd_run(const std::vector<std::string>& args, const Registries& r) {
+int cmd_run(const std::vector<std::string>& args, const experiments::Registries& r) {
   if (wants_help(args)) return fmt::print("{}", kRunUsage), 0;
   std::string config, resume;
   std::vector<std::string> overrides;
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--resume") {
-      NSDF_CHECK(i + 1 < args.size(), UsageError, "run: --resume needs a RUN_DIR");
+      NSDF_CHECK(i + 1 < args.size(), core::UsageError, "run: --resume needs a RUN_DIR");
       resume = args[++i];
     } else if (args[i].rfind("--", 0) == 0) {
-      throw UsageError(fmt::format("run: unknown option '{}'\n{}", args[i], kRunUsage));
+      throw core::UsageError(fmt::format("run: unknown option '{}'\n{}", args[i], kRunUsage));
     } else if (config.empty() && resume.empty() && args[i].find('=') == std::string::npos) {
       config = args[i];
     } else {
-      NSDF_CHECK(args[i].find('=') != std::string::npos, UsageError,
+      NSDF_CHECK(args[i].find('=') != std::string::npos, core::UsageError,
                  "run: unexpected argument '{}' (overrides are key=value)", args[i]);
       overrides.push_back(args[i]);
     }
   }
-  NSDF_CHECK(config.empty() || resume.empty(), UsageError,
+  NSDF_CHECK(config.empty() || resume.empty(), core::UsageError,
              "run: give either CONFIG or --resume RUN_DIR, not both (a run folder holds its "
              "config)");
   if (!resume.empty()) config = resume + "/config.yaml";
-  NSDF_CHECK(!config.empty(), UsageError, "run: missing CONFIG\n{}", kRunUsage);
-  PreparedRun run = prepare_run(r, config, overrides);
-  const std::string dir = execute_run(run, resume);
+  NSDF_CHECK(!config.empty(), core::UsageError, "run: missing CONFIG\n{}", kRunUsage);
+  experiments::PreparedRun run = experiments::prepare_run(r, config, overrides);
+  const std::string dir = experiments::execute_run(run, resume);
   fmt::print("{}\n", dir);
   return 0;
 }
 
 }  // namespace
 
-int cli_main(int argc, char** argv, const Registries& registries) {
-  ensure_fast_blas(argv);
+int cli_main(int argc, char** argv, const experiments::Registries& registries) {
+  core::ensure_fast_blas(argv);
   std::vector<std::string> args(argv + 1, argv + argc);
   try {
     if (args.empty()) {
@@ -407,9 +414,10 @@ int cli_main(int argc, char** argv, const Registries& registries) {
     const std::vector<std::string> rest(args.begin() + 1, args.end());
     if (cmd == "-h" || cmd == "--help" || cmd == "help") return fmt::print("{}", kUsage), 0;
     if (cmd == "--version" || cmd == "version") {
-      fmt::print("{}\n{}\nBLAS: {}\n", nsdf_version_string(), torch_version_string(),
-                 *blas_core_name() ? fmt::format("OpenBLAS ({} kernels)", blas_core_name())
-                                   : std::string("not OpenBLAS (tools/setup.sh installs it)"));
+      fmt::print(
+          "{}\n{}\nBLAS: {}\n", experiments::nsdf_version_string(), core::torch_version_string(),
+          *core::blas_core_name() ? fmt::format("OpenBLAS ({} kernels)", core::blas_core_name())
+                                  : std::string("not OpenBLAS (tools/setup.sh installs it)"));
       return 0;
     }
     if (cmd == "run") return cmd_run(rest, registries);
@@ -419,21 +427,21 @@ int cli_main(int argc, char** argv, const Registries& registries) {
     if (cmd == "eval") return cmd_eval(rest, registries);
     if (cmd == "render") return cmd_render(rest);
     if (cmd == "preprocess") return cmd_preprocess(rest, registries.sources);
-    throw UsageError(fmt::format(
-        "unknown command '{}'{}\n{}", cmd,
-        did_you_mean(cmd, {"run", "config", "list", "inspect", "eval", "render", "preprocess"}),
-        kUsage));
-  } catch (const UsageError& e) {
+    throw core::UsageError(fmt::format("unknown command '{}'{}\n{}", cmd,
+                                       core::did_you_mean(cmd, {"run", "config", "list", "inspect",
+                                                                "eval", "render", "preprocess"}),
+                                       kUsage));
+  } catch (const core::UsageError& e) {
     fmt::print(stderr, "nsdf: {}\n", e.what());
     return 2;
-  } catch (const ConfigError& e) {
+  } catch (const core::ConfigError& e) {
     // Config messages are already "file:line:col: error: ..." lines.
     fmt::print(stderr, "{}\n", e.what());
     return 1;
-  } catch (const Error& e) {
+  } catch (const core::Error& e) {
     fmt::print(stderr, "nsdf: error: {}\n", e.what());
     return 1;
-  } catch (const InternalError& e) {
+  } catch (const core::InternalError& e) {
     fmt::print(stderr, "nsdf: {}\n", e.what());
     return 3;
   } catch (const c10::Error& e) {
@@ -445,4 +453,4 @@ int cli_main(int argc, char** argv, const Registries& registries) {
   }
 }
 
-}  // namespace nsdf
+}  // namespace nsdf::tools

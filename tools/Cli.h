@@ -11,10 +11,10 @@
 
 #include "experiments/Registries.h"
 
-namespace nsdf {
+namespace nsdf::tools {
 
 /// Exit codes: 0 success, 1 a user error (config, data, files), 2 a command-line error,
 /// 3 an internal error (a bug in nsdf).
-int cli_main(int argc, char** argv, const Registries& registries);
+int cli_main(int argc, char** argv, const experiments::Registries& registries);
 
-}  // namespace nsdf
+}  // namespace nsdf::tools

@@ -14,7 +14,7 @@
 #include "preprocessing/Preprocess.h"
 #include "preprocessing/SignCheck.h"
 
-namespace nsdf {
+namespace nsdf::tools {
 
 namespace {
 
@@ -45,16 +45,16 @@ int run_config(const std::vector<std::string>& args, const SourceRegistry& sourc
   std::vector<std::string> overrides;
   for (const auto& a : args) {
     if (a.rfind("--", 0) == 0) {
-      throw UsageError(fmt::format("preprocess: unknown option '{}'\n{}", a, kUsage));
+      throw core::UsageError(fmt::format("preprocess: unknown option '{}'\n{}", a, kUsage));
     } else if (config.empty()) {
       config = a;
     } else {
-      NSDF_CHECK(a.find('=') != std::string::npos, UsageError,
+      NSDF_CHECK(a.find('=') != std::string::npos, core::UsageError,
                  "preprocess: unexpected argument '{}' (overrides are key=value)", a);
       overrides.push_back(a);
     }
   }
-  NSDF_CHECK(!config.empty(), UsageError, "preprocess: missing CONFIG\n{}", kUsage);
+  NSDF_CHECK(!config.empty(), core::UsageError, "preprocess: missing CONFIG\n{}", kUsage);
   const PreparedPreprocess run = prepare_preprocess(sources, config, overrides);
   const PreprocessSummary s = run_preprocess(run);
   if (s.up_to_date) {
@@ -63,7 +63,7 @@ int run_config(const std::vector<std::string>& args, const SourceRegistry& sourc
   }
   fmt::print(
       "{}: {} shapes ({} processed in {}{}, {} from an interrupted run, {} kept), {} failed\n",
-      s.output, s.shapes, s.processed, format_duration(s.seconds),
+      s.output, s.shapes, s.processed, core::format_duration(s.seconds),
       s.processed > 0 ? fmt::format(", {:.2f} s per shape", s.seconds / s.processed) : "",
       s.resumed, s.reused, s.failures.size());
   for (const auto& [id, reason] : s.failures) fmt::print("  failed: {}: {}\n", id, reason);
@@ -71,7 +71,7 @@ int run_config(const std::vector<std::string>& args, const SourceRegistry& sourc
 }
 
 std::string value_of(const std::vector<std::string>& args, size_t& i) {
-  NSDF_CHECK(i + 1 < args.size(), UsageError, "preprocess: {} needs a value\n{}", args[i],
+  NSDF_CHECK(i + 1 < args.size(), core::UsageError, "preprocess: {} needs a value\n{}", args[i],
              kUsage);
   return args[++i];
 }
@@ -82,7 +82,7 @@ double number_of(const std::vector<std::string>& args, size_t& i) {
   char* end = nullptr;
   const double v = std::strtod(text.c_str(), &end);
   NSDF_CHECK(!text.empty() && end == text.c_str() + text.size() && std::isfinite(v) && v >= 0,
-             UsageError, "preprocess: {} expects a number >= 0, got '{}'", option, text);
+             core::UsageError, "preprocess: {} expects a number >= 0, got '{}'", option, text);
   return v;
 }
 
@@ -101,12 +101,12 @@ int run_check(const std::vector<std::string>& args, const SourceRegistry& source
     } else if (args[i] == "--max-fraction") {
       max_fraction = number_of(args, i);
     } else if (args[i].rfind("--", 0) == 0 || !file.empty()) {
-      throw UsageError(fmt::format("preprocess check: unexpected '{}'\n{}", args[i], kUsage));
+      throw core::UsageError(fmt::format("preprocess check: unexpected '{}'\n{}", args[i], kUsage));
     } else {
       file = args[i];
     }
   }
-  NSDF_CHECK(!file.empty(), UsageError, "preprocess check: missing FILE.h5\n{}", kUsage);
+  NSDF_CHECK(!file.empty(), core::UsageError, "preprocess check: missing FILE.h5\n{}", kUsage);
   const SampleFile samples(file);
   const auto source = source_from_parameters(sources, samples);
   options.orient = oriented_in_parameters(samples);
@@ -118,7 +118,7 @@ int run_check(const std::vector<std::string>& args, const SourceRegistry& source
   for (const std::string& id : ids) {
     const ShapeRecord shape = samples.read(id);
     const auto src = listed.find(id);
-    NSDF_CHECK(src != listed.end(), DataError,
+    NSDF_CHECK(src != listed.end(), core::DataError,
                "{}: shape '{}' is not listed by its source any more", file, id);
     const SignCheckResult r = check_signs(shape, source->load(src->second), options);
     worst = std::max(worst, r.fraction());
@@ -138,11 +138,11 @@ int cmd_preprocess(const std::vector<std::string>& args, const SourceRegistry& s
   for (const auto& a : args) {
     if (a == "-h" || a == "--help") return fmt::print("{}", kUsage), 0;
   }
-  NSDF_CHECK(!args.empty(), UsageError, "preprocess: missing CONFIG\n{}", kUsage);
+  NSDF_CHECK(!args.empty(), core::UsageError, "preprocess: missing CONFIG\n{}", kUsage);
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   if (args[0] == "check") return run_check(rest, sources);
   if (args[0] == "export") {
-    NSDF_CHECK(rest.size() == 2, UsageError, "preprocess export: expected FILE.h5 DIR\n{}",
+    NSDF_CHECK(rest.size() == 2, core::UsageError, "preprocess export: expected FILE.h5 DIR\n{}",
                kUsage);
     const int64_t n = export_deepsdf(SampleFile(rest[0]), rest[1]);
     fmt::print("{}: {} shapes in DeepSDF's layout\n", rest[1], n);
@@ -158,7 +158,7 @@ int cmd_preprocess(const std::vector<std::string>& args, const SourceRegistry& s
         positional.push_back(rest[i]);
       }
     }
-    NSDF_CHECK(positional.size() == 2, UsageError,
+    NSDF_CHECK(positional.size() == 2, core::UsageError,
                "preprocess import: expected DIR OUT.h5 [--split SPLIT.json]\n{}", kUsage);
     const int64_t n = import_deepsdf(positional[0], split, positional[1]);
     fmt::print("{}: {} shapes imported from {}\n", positional[1], n, positional[0]);
@@ -167,4 +167,4 @@ int cmd_preprocess(const std::vector<std::string>& args, const SourceRegistry& s
   return run_config(args, sources);
 }
 
-}  // namespace nsdf
+}  // namespace nsdf::tools

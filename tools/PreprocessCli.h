@@ -7,11 +7,11 @@
 
 #include "preprocessing/Source.h"
 
-namespace nsdf {
+namespace nsdf::tools {
 
 /// The whole `nsdf preprocess ...` command; returns the exit code (1 when any shape failed or a
 /// check exceeded --max-fraction). Throws UsageError for a wrong command line.
 int cmd_preprocess(const std::vector<std::string>& args,
                    const preprocessing::SourceRegistry& sources);
 
-}  // namespace nsdf
+}  // namespace nsdf::tools

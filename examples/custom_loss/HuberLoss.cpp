@@ -2,7 +2,8 @@
 
 namespace example {
 
-nsdf::LossResult HuberLoss::compute(nsdf::Decoder& decoder, const nsdf::LossBatch& batch) {
+nsdf::losses::LossResult HuberLoss::compute(nsdf::models::Decoder& decoder,
+                                            const nsdf::losses::LossBatch& batch) {
   const double d = options_.delta;
   const torch::Tensor pred = decoder.forward(batch.latent, batch.xyz).clamp(-d, d);
   const torch::Tensor loss = torch::nn::functional::smooth_l1_loss(

@@ -11,19 +11,20 @@ namespace example {
 struct HuberLossOptions {
   double delta = 0.1;
   double beta = 0.01;
-  static void declare(nsdf::OptionSet<HuberLossOptions>& s) {
+  static void declare(nsdf::core::OptionSet<HuberLossOptions>& s) {
     s.add("delta", &HuberLossOptions::delta, "clamp distance").positive();
     s.add("beta", &HuberLossOptions::beta, "residual where the loss turns linear").positive();
   }
 };
 
-class HuberLoss : public nsdf::Loss {
+class HuberLoss : public nsdf::losses::Loss {
  public:
   using Options = HuberLossOptions;
   static constexpr const char* kDoc = "Huber loss on clamped SDF values (an example plugin).";
 
   explicit HuberLoss(const Options& options) : options_(options) {}
-  nsdf::LossResult compute(nsdf::Decoder& decoder, const nsdf::LossBatch& batch) override;
+  nsdf::losses::LossResult compute(nsdf::models::Decoder& decoder,
+                                   const nsdf::losses::LossBatch& batch) override;
 
  private:
   Options options_;

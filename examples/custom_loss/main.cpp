@@ -4,8 +4,8 @@
 #include "HuberLoss.h"
 
 int main(int argc, char** argv) {
-  nsdf::Registries registries;
-  nsdf::register_builtins(registries);
+  nsdf::experiments::Registries registries;
+  nsdf::experiments::register_builtins(registries);
   registries.losses.add<example::HuberLoss>("huber");
-  return nsdf::cli_main(argc, argv, registries);
+  return nsdf::tools::cli_main(argc, argv, registries);
 }

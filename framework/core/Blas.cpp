@@ -8,7 +8,7 @@
 #include <fstream>
 #include <string>
 
-namespace nsdf {
+namespace nsdf::core {
 
 const char* blas_core_name() {
   using CoreName = char* (*)();
@@ -45,4 +45,4 @@ void ensure_fast_blas(char** argv) {
   execv("/proc/self/exe", argv);  // returns only on failure: then run on as we are
 }
 
-}  // namespace nsdf
+}  // namespace nsdf::core

@@ -8,7 +8,7 @@
 // reports the fallback on a CPU with AVX-512 (or AVX2), nsdf sets the variable and re-executes
 // itself once. Set OPENBLAS_CORETYPE yourself to choose, or NSDF_BLAS_AUTOTUNE=0 to disable.
 
-namespace nsdf {
+namespace nsdf::core {
 
 /// Re-executes the program with OPENBLAS_CORETYPE set when OpenBLAS fell back to generic
 /// kernels on a CPU that has faster ones. Returns normally otherwise (or if exec fails).
@@ -17,4 +17,4 @@ void ensure_fast_blas(char** argv);
 /// OpenBLAS's core name ("SkylakeX", "Prescott", ...), or "" when the BLAS is not OpenBLAS.
 const char* blas_core_name();
 
-}  // namespace nsdf
+}  // namespace nsdf::core

@@ -8,7 +8,7 @@
 #include "core/Error.h"
 #include "core/Files.h"
 
-namespace nsdf {
+namespace nsdf::core {
 
 namespace {
 
@@ -44,8 +44,10 @@ torch::Tensor Checkpoint::get(const std::string& key) const {
 }
 
 void Checkpoint::put_module(const std::string& prefix, const torch::nn::Module& module) {
-  for (const auto& p : module.named_parameters(/*recurse=*/true)) put(prefix + "." + p.key(), p.value());
-  for (const auto& b : module.named_buffers(/*recurse=*/true)) put(prefix + "." + b.key(), b.value());
+  for (const auto& p : module.named_parameters(/*recurse=*/true))
+    put(prefix + "." + p.key(), p.value());
+  for (const auto& b : module.named_buffers(/*recurse=*/true))
+    put(prefix + "." + b.key(), b.value());
 }
 
 void Checkpoint::load_module(const std::string& prefix, torch::nn::Module& module) const {
@@ -116,4 +118,4 @@ Checkpoint Checkpoint::load(const std::string& path) {
   return ck;
 }
 
-}  // namespace nsdf
+}  // namespace nsdf::core

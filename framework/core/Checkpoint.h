@@ -16,7 +16,7 @@
 #include <map>
 #include <string>
 
-namespace nsdf {
+namespace nsdf::core {
 
 /// "[3, 4]": a tensor's shape for messages.
 std::string shape_string(const torch::Tensor& t);
@@ -51,4 +51,4 @@ class Checkpoint {
   std::string source_;  // file it was loaded from, for messages
 };
 
-}  // namespace nsdf
+}  // namespace nsdf::core

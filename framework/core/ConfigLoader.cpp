@@ -10,7 +10,7 @@
 #include "core/Error.h"
 #include "core/Strings.h"
 
-namespace nsdf {
+namespace nsdf::core {
 
 namespace fs = std::filesystem;
 
@@ -253,4 +253,4 @@ std::string source_folder(const ConfigNode& node) {
   return fs::path(file).parent_path().generic_string();
 }
 
-}  // namespace nsdf
+}  // namespace nsdf::core

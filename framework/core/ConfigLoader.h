@@ -10,7 +10,7 @@
 
 #include "core/ConfigNode.h"
 
-namespace nsdf {
+namespace nsdf::core {
 
 /// Parses YAML text into a ConfigNode; `file` is the name shown in messages.
 /// Throws ConfigError with file:line:col for syntax errors and duplicate keys.
@@ -36,4 +36,4 @@ ConfigNode load_config(const std::string& path, const std::vector<std::string>& 
 /// ("" for nodes from the command line: those resolve against the working directory).
 std::string source_folder(const ConfigNode& node);
 
-}  // namespace nsdf
+}  // namespace nsdf::core

@@ -6,7 +6,7 @@
 
 #include "core/Error.h"
 
-namespace nsdf {
+namespace nsdf::core {
 
 struct ConfigNode::Impl {
   Kind kind = Kind::Null;
@@ -221,4 +221,4 @@ std::string ConfigNode::to_yaml() const {
   return std::string(out.c_str()) + "\n";
 }
 
-}  // namespace nsdf
+}  // namespace nsdf::core

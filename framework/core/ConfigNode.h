@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-namespace nsdf {
+namespace nsdf::core {
 
 /// A position in a config source: a file, or "<command line>" for overrides.
 struct SourceMark {
@@ -97,4 +97,4 @@ class ConfigNode {
   std::shared_ptr<Impl> impl_;
 };
 
-}  // namespace nsdf
+}  // namespace nsdf::core

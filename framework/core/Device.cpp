@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <thread>
 
-namespace nsdf {
+namespace nsdf::core {
 
 torch::Device parse_device(const std::string& text) {
   if (text == "auto") return torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0)
@@ -36,17 +36,19 @@ void seed_everything(uint64_t seed) { torch::manual_seed(seed); }
 
 void set_threads(int64_t num_threads) {
   // Torch's own default differs between builds (Debian's 1.13 starts with one thread).
-  const int n = num_threads > 0 ? static_cast<int>(num_threads)
-                                : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int n = num_threads > 0
+                    ? static_cast<int>(num_threads)
+                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   torch::set_num_threads(n);
 }
 
 std::string torch_version_string() {
   const auto& hooks = at::detail::getCUDAHooks();
-  if (!hooks.hasCUDART()) return fmt::format("LibTorch {}, CUDA none (CPU-only build)", TORCH_VERSION);
+  if (!hooks.hasCUDART())
+    return fmt::format("LibTorch {}, CUDA none (CPU-only build)", TORCH_VERSION);
   const long v = hooks.versionCUDART();  // e.g. 12040
   return fmt::format("LibTorch {}, CUDA {}.{} ({} device(s) visible)", TORCH_VERSION, v / 1000,
                      (v % 1000) / 10, torch::cuda::device_count());
 }
 
-}  // namespace nsdf
+}  // namespace nsdf::core

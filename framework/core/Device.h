@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-namespace nsdf {
+namespace nsdf::core {
 
 /// Parses "auto", "cpu", "cuda" or "cuda:N". "auto" picks CUDA when available. Throws
 /// ConfigError for other text, and for CUDA when this LibTorch has none or N is out of range.
@@ -21,4 +21,4 @@ void set_threads(int64_t num_threads);
 /// "LibTorch 1.13.1, CUDA none" etc.
 std::string torch_version_string();
 
-}  // namespace nsdf
+}  // namespace nsdf::core

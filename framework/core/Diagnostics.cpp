@@ -3,7 +3,7 @@
 #include "core/Error.h"
 #include "core/Strings.h"
 
-namespace nsdf {
+namespace nsdf::core {
 
 void Diagnostics::error(const SourceMark& mark, const std::string& path,
                         const std::string& message, const std::string& context) {
@@ -58,4 +58,4 @@ void report(const ConfigNode& node, Diagnostics& diag) {
 
 void report_unread_keys(const ConfigNode& root, Diagnostics& diag) { report(root, diag); }
 
-}  // namespace nsdf
+}  // namespace nsdf::core

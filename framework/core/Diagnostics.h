@@ -10,7 +10,7 @@
 
 #include "core/ConfigNode.h"
 
-namespace nsdf {
+namespace nsdf::core {
 
 class Diagnostics {
  public:
@@ -42,4 +42,4 @@ class Diagnostics {
 /// without '+' get a message saying so.
 void report_unread_keys(const ConfigNode& root, Diagnostics& diag);
 
-}  // namespace nsdf
+}  // namespace nsdf::core

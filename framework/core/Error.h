@@ -10,7 +10,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace nsdf {
+namespace nsdf::core {
 
 /// Base of every error nsdf raises for something the user can fix.
 class Error : public std::runtime_error {
@@ -53,7 +53,7 @@ namespace detail {
                                  const std::string& msg);
 }  // namespace detail
 
-}  // namespace nsdf
+}  // namespace nsdf::core
 
 /// Throws ErrorType(fmt::format(...)) unless cond holds.
 #define NSDF_CHECK(cond, ErrorType, ...)                   \
@@ -65,5 +65,5 @@ namespace detail {
 #define NSDF_ASSERT(cond, ...)                                                            \
   do {                                                                                    \
     if (!(cond))                                                                          \
-      ::nsdf::detail::throw_internal(#cond, __FILE__, __LINE__, fmt::format(__VA_ARGS__)); \
+      ::nsdf::core::detail::throw_internal(#cond, __FILE__, __LINE__, fmt::format(__VA_ARGS__)); \
   } while (false)

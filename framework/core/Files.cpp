@@ -13,7 +13,7 @@
 
 #include "core/Error.h"
 
-namespace nsdf {
+namespace nsdf::core {
 
 namespace fs = std::filesystem;
 
@@ -110,4 +110,4 @@ std::string read_file(const std::string& path) {
   return ss.str();
 }
 
-}  // namespace nsdf
+}  // namespace nsdf::core

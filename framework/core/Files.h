@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace nsdf {
+namespace nsdf::core {
 
 /// Writes `data` to `path` atomically (temp + fsync + rename + fsync of the folder).
 /// Throws IoError naming the file on failure.
@@ -27,4 +27,4 @@ void remove_stale_temp_files(const std::string& path);
 /// Reads a whole file; throws IoError naming it when it cannot (missing, a folder, unreadable).
 std::string read_file(const std::string& path);
 
-}  // namespace nsdf
+}  // namespace nsdf::core

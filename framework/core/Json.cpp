@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-namespace nsdf {
+namespace nsdf::core {
 
 std::string json_escape(const std::string& s) {
   std::string out = "\"";
@@ -64,4 +64,4 @@ std::string JsonObject::pretty() const {
   return out + "}\n";
 }
 
-}  // namespace nsdf
+}  // namespace nsdf::core

@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-namespace nsdf {
+namespace nsdf::core {
 
 class JsonObject {
  public:
@@ -15,7 +15,9 @@ class JsonObject {
   JsonObject& add(const std::string& key, int64_t value);
   JsonObject& add(const std::string& key, int value) { return add(key, int64_t{value}); }
   JsonObject& add(const std::string& key, const std::string& value);
-  JsonObject& add(const std::string& key, const char* value) { return add(key, std::string(value)); }
+  JsonObject& add(const std::string& key, const char* value) {
+    return add(key, std::string(value));
+  }
   JsonObject& add_raw(const std::string& key, std::string json);
   /// One line: {"a": 1, "b": "x"}.
   std::string str() const;
@@ -28,4 +30,4 @@ class JsonObject {
 
 std::string json_escape(const std::string& s);
 
-}  // namespace nsdf
+}  // namespace nsdf::core

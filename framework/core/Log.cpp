@@ -7,7 +7,7 @@
 #include <mutex>
 #include <string>
 
-namespace nsdf::log {
+namespace nsdf::core::log {
 
 namespace {
 
@@ -93,4 +93,4 @@ void write_file_only(const std::string& text) {
   }
 }
 
-}  // namespace nsdf::log
+}  // namespace nsdf::core::log

@@ -8,7 +8,7 @@
 
 #include <string>
 
-namespace nsdf::log {
+namespace nsdf::core::log {
 
 enum class Level { Debug = 0, Info = 1, Warn = 2, Error = 3 };
 
@@ -43,4 +43,4 @@ void error(fmt::format_string<T...> f, T&&... args) {
   write(Level::Error, fmt::format(f, std::forward<T>(args)...));
 }
 
-}  // namespace nsdf::log
+}  // namespace nsdf::core::log

@@ -13,7 +13,7 @@
 #include "core/ConfigLoader.h"
 #include "core/Strings.h"
 
-namespace nsdf {
+namespace nsdf::core {
 
 namespace {
 
@@ -172,4 +172,4 @@ ConfigNode OptionTraits<std::vector<std::string>>::write(const std::vector<std::
   return write_list(v);
 }
 
-}  // namespace nsdf
+}  // namespace nsdf::core

@@ -20,7 +20,7 @@
 #include "core/ConfigNode.h"
 #include "core/Diagnostics.h"
 
-namespace nsdf {
+namespace nsdf::core {
 
 /// A filesystem path option: relative values resolve against the folder of the config file
 /// that set them (the working directory for command-line values). Written back absolute.
@@ -250,8 +250,12 @@ const OptionSet<Options>& option_set() {
 template <class Options>
 template <class V>
 auto OptionSet<Options>::Field<V>::positive() -> Field& {
-  return check([](const V& v) { return detail::check_each(v, [](double x) { return x > 0; }, "> 0"); },
-               "> 0");
+  return check(
+      [](const V& v) {
+        return detail::check_each(
+            v, [](double x) { return x > 0; }, "> 0");
+      },
+      "> 0");
 }
 
 template <class Options>
@@ -265,7 +269,8 @@ auto OptionSet<Options>::Field<V>::non_negative() -> Field& {
 template <class Options>
 template <class V>
 auto OptionSet<Options>::Field<V>::range(double lo, double hi) -> Field& {
-  const std::string desc = "in [" + detail::format_number(lo) + ", " + detail::format_number(hi) + "]";
+  const std::string desc =
+      "in [" + detail::format_number(lo) + ", " + detail::format_number(hi) + "]";
   return check(
       [lo, hi, desc](const V& v) {
         return detail::check_each(v, [lo, hi](double x) { return x >= lo && x <= hi; },
@@ -285,8 +290,9 @@ auto OptionSet<Options>::Field<V>::one_of(std::vector<std::string> choices) -> F
 template <class Options>
 template <class V>
 auto OptionSet<Options>::Field<V>::non_empty() -> Field& {
-  return check([](const V& v) { return v.empty() ? std::string("must not be empty") : std::string(); },
-               "not empty");
+  return check(
+      [](const V& v) { return v.empty() ? std::string("must not be empty") : std::string(); },
+      "not empty");
 }
 
-}  // namespace nsdf
+}  // namespace nsdf::core

@@ -7,7 +7,7 @@
 
 #include "core/Log.h"
 
-namespace nsdf {
+namespace nsdf::core {
 
 std::string format_duration(double s) {
   if (s < 60) return fmt::format("{:.1f}s", s);
@@ -72,4 +72,4 @@ void Progress::finish(const std::string& status) {
   log::info("{}", line(step_, status));
 }
 
-}  // namespace nsdf
+}  // namespace nsdf::core

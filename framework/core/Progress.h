@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-namespace nsdf {
+namespace nsdf::core {
 
 class Progress {
  public:
@@ -36,4 +36,4 @@ class Progress {
 /// "1h02m", "3m05s", "12.3s".
 std::string format_duration(double seconds);
 
-}  // namespace nsdf
+}  // namespace nsdf::core

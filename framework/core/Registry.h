@@ -20,7 +20,7 @@
 #include "core/Options.h"
 #include "core/Strings.h"
 
-namespace nsdf {
+namespace nsdf::core {
 
 /// What `nsdf list` shows of one registered component.
 struct ComponentInfo {
@@ -168,4 +168,4 @@ class Registry : public RegistryBase {
   std::map<std::string, Entry> entries_;
 };
 
-}  // namespace nsdf
+}  // namespace nsdf::core

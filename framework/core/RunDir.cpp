@@ -12,7 +12,7 @@
 #include "core/Error.h"
 #include "core/Files.h"
 
-namespace nsdf {
+namespace nsdf::core {
 
 namespace fs = std::filesystem;
 
@@ -92,4 +92,4 @@ void RunDir::truncate_metrics_after(int64_t step) const {
   write_file_atomic(metrics_file().string(), kept);
 }
 
-}  // namespace nsdf
+}  // namespace nsdf::core

@@ -17,7 +17,7 @@
 
 #include "core/ConfigNode.h"
 
-namespace nsdf {
+namespace nsdf::core {
 
 class RunDir {
  public:
@@ -50,4 +50,4 @@ class RunDir {
   int rank_ = 0;
 };
 
-}  // namespace nsdf
+}  // namespace nsdf::core

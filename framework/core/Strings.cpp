@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <numeric>
 
-namespace nsdf {
+namespace nsdf::core {
 
 int edit_distance(const std::string& a, const std::string& b) {
   std::vector<int> prev(b.size() + 1), cur(b.size() + 1);
@@ -48,4 +48,4 @@ std::string join(const std::vector<std::string>& items, const std::string& sep) 
   return out;
 }
 
-}  // namespace nsdf
+}  // namespace nsdf::core

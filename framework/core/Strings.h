@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-namespace nsdf {
+namespace nsdf::core {
 
 /// Levenshtein distance between a and b.
 int edit_distance(const std::string& a, const std::string& b);
@@ -18,4 +18,4 @@ std::string did_you_mean(const std::string& name, const std::vector<std::string>
 /// Joins items with sep.
 std::string join(const std::vector<std::string>& items, const std::string& sep);
 
-}  // namespace nsdf
+}  // namespace nsdf::core

@@ -13,7 +13,7 @@
 #include "core/Registry.h"
 #include "geometry/Mesh.h"
 
-namespace nsdf {
+namespace nsdf::data {
 
 class SdfDataset {
  public:
@@ -32,7 +32,7 @@ class SdfDataset {
   virtual geometry::PointCloud surface_points(int64_t i) const { return {}; }
 };
 
-using DatasetRegistry = Registry<SdfDataset>;
+using DatasetRegistry = core::Registry<SdfDataset>;
 
 /// Registers the built-in datasets (synthetic).
 void register_builtin_datasets(DatasetRegistry& registry);
@@ -40,4 +40,4 @@ void register_builtin_datasets(DatasetRegistry& registry);
 /// Balanced draw of n rows from `pos` (sdf >= 0) and `neg` (sdf < 0) rows, with replacement.
 torch::Tensor sample_balanced(const torch::Tensor& pos, const torch::Tensor& neg, int64_t n);
 
-}  // namespace nsdf
+}  // namespace nsdf::data

@@ -1,7 +1,7 @@
 #include "data/Dataset.h"
 #include "data/SyntheticDataset.h"
 
-namespace nsdf {
+namespace nsdf::data {
 
 torch::Tensor sample_balanced(const torch::Tensor& pos, const torch::Tensor& neg, int64_t n) {
   auto draw = [](const torch::Tensor& rows, int64_t k) {
@@ -17,4 +17,4 @@ void register_builtin_datasets(DatasetRegistry& registry) {
   registry.add<SyntheticDataset>("synthetic");
 }
 
-}  // namespace nsdf
+}  // namespace nsdf::data

@@ -5,9 +5,9 @@
 
 #include "geometry/AnalyticShapes.h"
 
-namespace nsdf {
+namespace nsdf::data {
 
-void SyntheticDatasetOptions::declare(OptionSet<SyntheticDatasetOptions>& s) {
+void SyntheticDatasetOptions::declare(core::OptionSet<SyntheticDatasetOptions>& s) {
   using O = SyntheticDatasetOptions;
   s.add("shapes", &O::shapes, "number of shapes").positive();
   s.add("kinds", &O::kinds, "shape kinds, cycled over the shapes")
@@ -15,14 +15,17 @@ void SyntheticDatasetOptions::declare(OptionSet<SyntheticDatasetOptions>& s) {
       .check(
           [](const std::vector<std::string>& kinds) {
             for (const auto& k : kinds) {
-              const std::string msg = detail::check_choice(k, geometry::analytic_kind_names());
+              const std::string msg =
+                  core::detail::check_choice(k, geometry::analytic_kind_names());
               if (!msg.empty()) return msg;
             }
             return std::string();
           },
           "each one of: sphere, box, torus, superquadric");
   s.add("samples", &O::samples, "training samples generated per shape").positive();
-  s.add("test_samples", &O::test_samples, "held-out SDF samples and ground-truth surface points per shape (evaluation)").positive();
+  s.add("test_samples", &O::test_samples,
+        "held-out SDF samples and ground-truth surface points per shape (evaluation)")
+      .positive();
   s.add("sigma_near", &O::sigma_near, "std of the small surface offsets").positive();
   s.add("sigma_far", &O::sigma_far, "std of the large surface offsets").positive();
   s.add("uniform_fraction", &O::uniform_fraction, "fraction of uniform samples in [-1,1]^3")
@@ -65,4 +68,4 @@ torch::Tensor SyntheticDataset::sample(int64_t i, int64_t n) const {
   return sample_balanced(pos_.at(i), neg_.at(i), n);
 }
 
-}  // namespace nsdf
+}  // namespace nsdf::data

@@ -8,7 +8,7 @@
 #include "data/Dataset.h"
 #include "geometry/AnalyticShapes.h"
 
-namespace nsdf {
+namespace nsdf::data {
 
 struct SyntheticDatasetOptions {
   int64_t shapes = 16;
@@ -20,7 +20,7 @@ struct SyntheticDatasetOptions {
   double uniform_fraction = 0.06;
   int64_t seed = 0;
 
-  static void declare(OptionSet<SyntheticDatasetOptions>& s);
+  static void declare(core::OptionSet<SyntheticDatasetOptions>& s);
 };
 
 class SyntheticDataset : public SdfDataset {
@@ -48,4 +48,4 @@ class SyntheticDataset : public SdfDataset {
   std::vector<geometry::PointCloud> surface_;
 };
 
-}  // namespace nsdf
+}  // namespace nsdf::data

@@ -16,7 +16,7 @@
 #include "geometry/SparseExtraction.h"
 #include "geometry/SurfaceDistance.h"
 
-namespace nsdf {
+namespace nsdf::eval {
 
 /// Points sampled on the prediction and the ground truth and their nearest-neighbour match:
 /// computed once per shape and shared by every surface evaluator.
@@ -52,10 +52,10 @@ class Evaluator {
   virtual Metrics evaluate(const EvalInput& input) const = 0;
 };
 
-using EvaluatorRegistry = Registry<Evaluator>;
+using EvaluatorRegistry = core::Registry<Evaluator>;
 
 /// Registers the built-in evaluators (sdf_error, chamfer, hausdorff, normal_consistency,
 /// fscore).
 void register_builtin_evaluators(EvaluatorRegistry& registry);
 
-}  // namespace nsdf
+}  // namespace nsdf::eval

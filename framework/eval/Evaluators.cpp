@@ -2,11 +2,11 @@
 #include "eval/SdfErrorEvaluator.h"
 #include "eval/SurfaceEvaluators.h"
 
-namespace nsdf {
+namespace nsdf::eval {
 
 void register_builtin_evaluators(EvaluatorRegistry& registry) {
   registry.add<SdfErrorEvaluator>("sdf_error");
   register_surface_evaluators(registry);
 }
 
-}  // namespace nsdf
+}  // namespace nsdf::eval

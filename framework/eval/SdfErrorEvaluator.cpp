@@ -4,21 +4,21 @@
 
 #include "core/Error.h"
 
-namespace nsdf {
+namespace nsdf::eval {
 
-void SdfErrorOptions::declare(OptionSet<SdfErrorOptions>& s) {
+void SdfErrorOptions::declare(core::OptionSet<SdfErrorOptions>& s) {
   s.add("band", &SdfErrorOptions::band, "|sdf| below which a sample counts as near the surface")
       .positive();
 }
 
 Metrics SdfErrorEvaluator::evaluate(const EvalInput& input) const {
   const size_t n = input.samples.size() / 4;
-  NSDF_CHECK(n > 0, DataError, "sdf_error: shape '{}' has no ground-truth samples",
+  NSDF_CHECK(n > 0, core::DataError, "sdf_error: shape '{}' has no ground-truth samples",
              input.shape_id);
   std::vector<float> xyz(3 * n);
   for (size_t i = 0; i < n; ++i)
     for (size_t k = 0; k < 3; ++k) xyz[3 * i + k] = input.samples[4 * i + k];
-  NSDF_CHECK(input.field, DataError, "sdf_error: shape '{}' has no field to evaluate",
+  NSDF_CHECK(input.field, core::DataError, "sdf_error: shape '{}' has no field to evaluate",
              input.shape_id);
   std::vector<float> pred(n);
   input.field(xyz.data(), static_cast<int64_t>(n), pred.data());
@@ -39,4 +39,4 @@ Metrics SdfErrorEvaluator::evaluate(const EvalInput& input) const {
           {"sign_acc", static_cast<double>(sign_ok) / n}};
 }
 
-}  // namespace nsdf
+}  // namespace nsdf::eval

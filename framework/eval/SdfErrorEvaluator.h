@@ -6,11 +6,11 @@
 
 #include "eval/Evaluator.h"
 
-namespace nsdf {
+namespace nsdf::eval {
 
 struct SdfErrorOptions {
   double band = 0.1;
-  static void declare(OptionSet<SdfErrorOptions>& s);
+  static void declare(core::OptionSet<SdfErrorOptions>& s);
 };
 
 class SdfErrorEvaluator : public Evaluator {
@@ -26,4 +26,4 @@ class SdfErrorEvaluator : public Evaluator {
   Options options_;
 };
 
-}  // namespace nsdf
+}  // namespace nsdf::eval

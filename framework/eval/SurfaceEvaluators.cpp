@@ -2,12 +2,12 @@
 
 #include "core/Error.h"
 
-namespace nsdf {
+namespace nsdf::eval {
 
 const SurfaceSamples& EvalInput::surfaces(int64_t points, uint64_t seed) const {
   auto& slot = cache_[{points, seed}];
   if (!slot) {
-    NSDF_CHECK(prediction && ground_truth, DataError,
+    NSDF_CHECK(prediction && ground_truth, core::DataError,
                "shape '{}': surface metrics need a predicted mesh and a ground truth", shape_id);
     auto s = std::make_shared<SurfaceSamples>();
     s->pred = geometry::evaluation_points(*prediction, points, seed);
@@ -22,7 +22,7 @@ const SurfaceSamples& EvalInput::surfaces(int64_t points, uint64_t seed) const {
 namespace {
 
 template <class O>
-void declare_sampling(OptionSet<O>& s) {
+void declare_sampling(core::OptionSet<O>& s) {
   s.add("points", &O::points,
         "points sampled on each surface (a point cloud ground truth: at most this many of its "
         "points)")
@@ -63,7 +63,7 @@ Metrics select_hausdorff(const geometry::SurfaceMetrics& m, const EvalInput&) {
 }
 
 Metrics select_normal_consistency(const geometry::SurfaceMetrics& m, const EvalInput& in) {
-  NSDF_CHECK(m.normal_consistency.has_value(), DataError,
+  NSDF_CHECK(m.normal_consistency.has_value(), core::DataError,
              "shape '{}': normal_consistency needs normals on both surfaces (the ground truth "
              "has none)",
              in.shape_id);
@@ -91,9 +91,9 @@ class FScoreEvaluator : public Evaluator {
 
 }  // namespace
 
-void ChamferOptions::declare(OptionSet<ChamferOptions>& s) { declare_sampling(s); }
+void ChamferOptions::declare(core::OptionSet<ChamferOptions>& s) { declare_sampling(s); }
 
-void FScoreOptions::declare(OptionSet<FScoreOptions>& s) {
+void FScoreOptions::declare(core::OptionSet<FScoreOptions>& s) {
   declare_sampling(s);
   s.add("tau", &FScoreOptions::tau, "distance threshold in original units (0: use tau_fraction)")
       .non_negative();
@@ -124,4 +124,4 @@ void register_surface_evaluators(EvaluatorRegistry& registry) {
   registry.add<FScoreEvaluator>("fscore");
 }
 
-}  // namespace nsdf
+}  // namespace nsdf::eval

@@ -14,7 +14,7 @@
 
 #include "eval/Evaluator.h"
 
-namespace nsdf {
+namespace nsdf::eval {
 
 struct SurfaceSampling {
   int64_t points = 30000;
@@ -22,16 +22,16 @@ struct SurfaceSampling {
 };
 
 struct ChamferOptions : SurfaceSampling {
-  static void declare(OptionSet<ChamferOptions>& s);
+  static void declare(core::OptionSet<ChamferOptions>& s);
 };
 
 struct FScoreOptions : SurfaceSampling {
   double tau = 0;             // absolute threshold; 0: tau_fraction of the GT diagonal
   double tau_fraction = 0.01;
-  static void declare(OptionSet<FScoreOptions>& s);
+  static void declare(core::OptionSet<FScoreOptions>& s);
 };
 
 /// Registers chamfer, hausdorff, normal_consistency, fscore.
 void register_surface_evaluators(EvaluatorRegistry& registry);
 
-}  // namespace nsdf
+}  // namespace nsdf::eval

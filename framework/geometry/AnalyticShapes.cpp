@@ -67,8 +67,8 @@ const std::vector<std::string>& analytic_kind_names() {
 AnalyticShape::Kind parse_analytic_kind(const std::string& name) {
   const auto& names = analytic_kind_names();
   const auto it = std::find(names.begin(), names.end(), name);
-  NSDF_CHECK(it != names.end(), ConfigError, "unknown analytic shape '{}'{}; valid: {}", name,
-             did_you_mean(name, names), join(names, ", "));
+  NSDF_CHECK(it != names.end(), core::ConfigError, "unknown analytic shape '{}'{}; valid: {}", name,
+             core::did_you_mean(name, names), core::join(names, ", "));
   return static_cast<AnalyticShape::Kind>(it - names.begin());
 }
 
@@ -77,7 +77,9 @@ std::string to_string(AnalyticShape::Kind kind) {
 }
 
 AnalyticShape random_shape(AnalyticShape::Kind kind, std::mt19937_64& rng) {
-  auto u = [&](double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(rng); };
+  auto u = [&](double lo, double hi) {
+    return std::uniform_real_distribution<double>(lo, hi)(rng);
+  };
   AnalyticShape s;
   s.kind = kind;
   s.center = {u(-0.1, 0.1), u(-0.1, 0.1), u(-0.1, 0.1)};

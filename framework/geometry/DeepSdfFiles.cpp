@@ -25,7 +25,7 @@ const NpyArray& member(const std::map<std::string, NpyArray>& arrays, const std:
   if (it == arrays.end()) {
     std::vector<std::string> present;
     for (const auto& entry : arrays) present.push_back(entry.first + ".npy");
-    throw DataError(
+    throw core::DataError(
         fmt::format("{}: {}.npy: missing (the archive holds {})", path, key,
                     present.empty() ? "no arrays" : fmt::to_string(fmt::join(present, ", "))));
   }
@@ -34,7 +34,7 @@ const NpyArray& member(const std::map<std::string, NpyArray>& arrays, const std:
 
 void check_finite(const NpyArray& array, const std::string& where) {
   for (size_t i = 0; i < array.data.size(); ++i) {
-    NSDF_CHECK(std::isfinite(array.data[i]), DataError, "{}: non-finite value {} at index {}",
+    NSDF_CHECK(std::isfinite(array.data[i]), core::DataError, "{}: non-finite value {} at index {}",
                where, array.data[i], i);
   }
 }
@@ -44,7 +44,7 @@ std::vector<float> sample_rows(const std::map<std::string, NpyArray>& arrays,
                                NanSdfRows nan_sdf_rows, int64_t& dropped) {
   const NpyArray& array = member(arrays, key, path);
   const std::string where = fmt::format("{}: {}.npy", path, key);
-  NSDF_CHECK(array.shape.size() == 2 && array.shape[1] == kSampleColumns, DataError,
+  NSDF_CHECK(array.shape.size() == 2 && array.shape[1] == kSampleColumns, core::DataError,
              "{}: expected shape (N, 4) of rows x, y, z, sdf, found {}", where,
              shape_text(array.shape));
   std::vector<float> values;
@@ -58,7 +58,7 @@ std::vector<float> sample_rows(const std::map<std::string, NpyArray>& arrays,
     for (size_t col = 0; col < kRowLength; ++col) {
       const auto v = static_cast<float>(in[col]);
       // Checked after the float conversion: a finite double beyond float range becomes inf.
-      NSDF_CHECK(std::isfinite(v), DataError, "{}: non-finite value {} in row {} column {}{}",
+      NSDF_CHECK(std::isfinite(v), core::DataError, "{}: non-finite value {} in row {} column {}{}",
                  where, in[col], row, col,
                  col == 3 && std::isnan(v) ? " (DeepSDF drops rows with NaN sdf; read with "
                                              "NanSdfRows::Drop to do the same)"
@@ -70,7 +70,7 @@ std::vector<float> sample_rows(const std::map<std::string, NpyArray>& arrays,
 }
 
 void check_rows(const std::vector<float>& values, const char* key, const std::string& path) {
-  NSDF_CHECK(values.size() % kRowLength == 0, DataError,
+  NSDF_CHECK(values.size() % kRowLength == 0, core::DataError,
              "{}: {} has {} values, not a multiple of 4 (rows of x, y, z, sdf)", path, key,
              values.size());
 }
@@ -101,16 +101,17 @@ Normalization read_deepsdf_normalization(const std::string& path) {
   const NpyArray& scale = member(arrays, "scale", path);
   const std::vector<int64_t>& os = offset.shape;
   NSDF_CHECK((os.size() == 1 && os[0] == 3) || (os.size() == 2 && os[0] == 1 && os[1] == 3),
-             DataError, "{}: offset.npy: expected shape (3,) or (1, 3), found {}", path,
+             core::DataError, "{}: offset.npy: expected shape (3,) or (1, 3), found {}", path,
              shape_text(os));
-  NSDF_CHECK(scale.shape.empty() || (scale.shape.size() == 1 && scale.shape[0] == 1), DataError,
-             "{}: scale.npy: expected shape () or (1,), found {}", path, shape_text(scale.shape));
+  NSDF_CHECK(scale.shape.empty() || (scale.shape.size() == 1 && scale.shape[0] == 1),
+             core::DataError, "{}: scale.npy: expected shape () or (1,), found {}", path,
+             shape_text(scale.shape));
   check_finite(offset, path + ": offset.npy");
   check_finite(scale, path + ": scale.npy");
   Normalization n;
   n.offset = {offset.data[0], offset.data[1], offset.data[2]};
   n.scale = scale.data[0];
-  NSDF_CHECK(n.scale > 0, DataError, "{}: scale.npy: scale must be positive, found {}", path,
+  NSDF_CHECK(n.scale > 0, core::DataError, "{}: scale.npy: scale must be positive, found {}", path,
              n.scale);
   return n;
 }
@@ -119,7 +120,7 @@ void write_deepsdf_normalization(const std::string& path, const Normalization& n
   const std::vector<double> offset(n.offset.begin(), n.offset.end());
   NSDF_CHECK(std::isfinite(offset[0]) && std::isfinite(offset[1]) && std::isfinite(offset[2]) &&
                  std::isfinite(n.scale) && n.scale > 0,
-             DataError,
+             core::DataError,
              "{}: normalization needs a finite offset and a positive scale, got "
              "offset ({}) scale {}",
              path, fmt::join(offset, ", "), n.scale);

@@ -38,14 +38,14 @@ Vec3d normalized(const Vec3d& a) {
 }
 
 void check_image_size(int width, int height, const char* where) {
-  NSDF_CHECK(width >= 1 && width <= kMaxSide, ConfigError, "{}: width = {} must be in [1, {}]",
-             where, width, kMaxSide);
-  NSDF_CHECK(height >= 1 && height <= kMaxSide, ConfigError, "{}: height = {} must be in [1, {}]",
-             where, height, kMaxSide);
+  NSDF_CHECK(width >= 1 && width <= kMaxSide, core::ConfigError,
+             "{}: width = {} must be in [1, {}]", where, width, kMaxSide);
+  NSDF_CHECK(height >= 1 && height <= kMaxSide, core::ConfigError,
+             "{}: height = {} must be in [1, {}]", where, height, kMaxSide);
 }
 
 void check_fov(double fov_degrees, const char* where) {
-  NSDF_CHECK(fov_degrees > 0 && fov_degrees < 180, ConfigError,
+  NSDF_CHECK(fov_degrees > 0 && fov_degrees < 180, core::ConfigError,
              "{}: fov_degrees = {} must be in (0, 180)", where, fov_degrees);
 }
 
@@ -67,18 +67,18 @@ Pose pose_of(const PinholeCamera& camera) {
 
 void check_camera(const PinholeCamera& c, const char* where) {
   NSDF_CHECK(c.width >= 1 && c.width <= kMaxSide && c.height >= 1 && c.height <= kMaxSide,
-             DataError, "{}: camera image size {} x {} must be within [1, {}]", where, c.width,
-             c.height, kMaxSide);
-  NSDF_CHECK(std::isfinite(c.fx) && c.fx > 0 && std::isfinite(c.fy) && c.fy > 0, DataError,
+             core::DataError, "{}: camera image size {} x {} must be within [1, {}]", where,
+             c.width, c.height, kMaxSide);
+  NSDF_CHECK(std::isfinite(c.fx) && c.fx > 0 && std::isfinite(c.fy) && c.fy > 0, core::DataError,
              "{}: camera focal lengths fx = {}, fy = {} must be finite and > 0", where, c.fx, c.fy);
-  NSDF_CHECK(std::isfinite(c.cx) && std::isfinite(c.cy), DataError,
+  NSDF_CHECK(std::isfinite(c.cx) && std::isfinite(c.cy), core::DataError,
              "{}: camera principal point ({}, {}) must be finite", where, c.cx, c.cy);
   const auto& m = c.camera_to_world;
   for (size_t i = 0; i < m.size(); ++i)
-    NSDF_CHECK(std::isfinite(m[i]), DataError,
+    NSDF_CHECK(std::isfinite(m[i]), core::DataError,
                "{}: camera_to_world[{}] (row {}, column {}) = {} is not finite", where, i, i / 4,
                i % 4, m[i]);
-  NSDF_CHECK(m[12] == 0 && m[13] == 0 && m[14] == 0 && m[15] == 1, DataError,
+  NSDF_CHECK(m[12] == 0 && m[13] == 0 && m[14] == 0 && m[15] == 1, core::DataError,
              "{}: camera_to_world's last row ({}, {}, {}, {}) must be (0, 0, 0, 1)", where, m[12],
              m[13], m[14], m[15]);
   const Pose p = pose_of(c);
@@ -92,7 +92,7 @@ void check_camera(const PinholeCamera& c, const char* where) {
   const Vec3d c0 = {p.R[0][0], p.R[1][0], p.R[2][0]}, c1 = {p.R[0][1], p.R[1][1], p.R[2][1]},
               c2 = {p.R[0][2], p.R[1][2], p.R[2][2]};
   const double det = dot(cross(c0, c1), c2);
-  NSDF_CHECK(error <= kRotationTolerance && det > 0, DataError,
+  NSDF_CHECK(error <= kRotationTolerance && det > 0, core::DataError,
              "{}: camera_to_world's rotation must be orthonormal with determinant +1 (max "
              "|R^T R - I| = {} must be <= {}, det(R) = {})",
              where, error, kRotationTolerance, det);
@@ -148,7 +148,7 @@ PinholeCamera look_at_origin(const std::array<double, 3>& position, int width, i
   check_image_size(width, height, kWhere);
   check_fov(fov_degrees, kWhere);
   const double len = std::sqrt(dot(position, position));
-  NSDF_CHECK(std::isfinite(len) && len > 0, ConfigError,
+  NSDF_CHECK(std::isfinite(len) && len > 0, core::ConfigError,
              "{}: camera position ({}, {}, {}) must be finite and not the origin", kWhere,
              position[0], position[1], position[2]);
 
@@ -176,14 +176,14 @@ PinholeCamera look_at_origin(const std::array<double, 3>& position, int width, i
 
 std::vector<PinholeCamera> cameras_on_sphere(const DepthViewOptions& options) {
   constexpr const char* kWhere = "cameras_on_sphere";
-  NSDF_CHECK(options.count >= 0 && options.count <= kMaxCameras, ConfigError,
+  NSDF_CHECK(options.count >= 0 && options.count <= kMaxCameras, core::ConfigError,
              "{}: count = {} must be in [0, {}]", kWhere, options.count, kMaxCameras);
   check_image_size(options.width, options.height, kWhere);
   check_fov(options.fov_degrees, kWhere);
-  NSDF_CHECK(std::isfinite(options.distance) && options.distance > 0, ConfigError,
+  NSDF_CHECK(std::isfinite(options.distance) && options.distance > 0, core::ConfigError,
              "{}: distance = {} must be finite and > 0", kWhere, options.distance);
   const bool random = options.placement == "random";
-  NSDF_CHECK(random || options.placement == "fibonacci", ConfigError,
+  NSDF_CHECK(random || options.placement == "fibonacci", core::ConfigError,
              "{}: placement = '{}' is not one of 'fibonacci', 'random'", kWhere, options.placement);
 
   const int n = options.count;
@@ -215,12 +215,12 @@ std::vector<Vec3f> back_project_depth(const std::vector<float>& depth,
   constexpr const char* kWhere = "back_project_depth";
   check_camera(camera, kWhere);
   const int w = camera.width, h = camera.height;
-  NSDF_CHECK(depth.size() == static_cast<size_t>(w) * static_cast<size_t>(h), DataError,
+  NSDF_CHECK(depth.size() == static_cast<size_t>(w) * static_cast<size_t>(h), core::DataError,
              "{}: {} depth values for a {} x {} camera (width x height), expected {}", kWhere,
              depth.size(), w, h, static_cast<size_t>(w) * static_cast<size_t>(h));
   // Checked in order, so the message names the first negative pixel whatever the threads.
   for (size_t i = 0; i < depth.size(); ++i)
-    NSDF_CHECK(!(depth[i] < 0), DataError,
+    NSDF_CHECK(!(depth[i] < 0), core::DataError,
                "{}: pixel (u = {}, v = {}) has depth {}; depths must be >= 0 (0: no surface)",
                kWhere, i % static_cast<size_t>(w), i / static_cast<size_t>(w), depth[i]);
 

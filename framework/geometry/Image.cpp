@@ -97,7 +97,7 @@ uint64_t filtered_cost(const uint8_t* filtered, size_t n) {
 }  // namespace
 
 Image::Image(int w, int h, Rgb8 fill) : width(w), height(h) {
-  NSDF_CHECK(w >= 0 && h >= 0, DataError, "image size {} x {} must not be negative", w, h);
+  NSDF_CHECK(w >= 0 && h >= 0, core::DataError, "image size {} x {} must not be negative", w, h);
   rgb.resize(static_cast<size_t>(w) * static_cast<size_t>(h) * 3);
   for (size_t i = 0; i < rgb.size(); i += 3) std::memcpy(&rgb[i], fill.data(), 3);
 }
@@ -117,11 +117,11 @@ void Image::set_pixel(int x, int y, Rgb8 color) {
 }
 
 std::string encode_png(const Image& image, PngFilter filter) {
-  NSDF_CHECK(image.width > 0 && image.height > 0, DataError,
+  NSDF_CHECK(image.width > 0 && image.height > 0, core::DataError,
              "PNG: cannot encode a {} x {} image (both sizes must be at least 1)", image.width,
              image.height);
   const size_t stride = static_cast<size_t>(image.width) * 3;
-  NSDF_CHECK(image.rgb.size() == stride * static_cast<size_t>(image.height), DataError,
+  NSDF_CHECK(image.rgb.size() == stride * static_cast<size_t>(image.height), core::DataError,
              "PNG: a {} x {} RGB image needs {} bytes, it holds {}", image.width, image.height,
              stride * static_cast<size_t>(image.height), image.rgb.size());
 
@@ -170,7 +170,7 @@ std::string encode_png(const Image& image, PngFilter filter) {
 Image decode_png(std::string_view data, const std::string& path) {
   NSDF_CHECK(data.size() >= kSignatureSize &&
                  data.substr(0, kSignatureSize) == std::string_view(kSignature, kSignatureSize),
-             DataError, "{}: not a PNG file (bad signature)", path);
+             core::DataError, "{}: not a PNG file (bad signature)", path);
   size_t pos = kSignatureSize;
   bool have_header = false;
   bool ended = false;
@@ -178,29 +178,30 @@ Image decode_png(std::string_view data, const std::string& path) {
   uint32_t height = 0;
   std::string packed;
   while (!ended) {
-    NSDF_CHECK(pos + 12 <= data.size(), DataError,
+    NSDF_CHECK(pos + 12 <= data.size(), core::DataError,
                "{}: truncated PNG (chunk at byte {} is cut off; no IEND)", path, pos);
     const uint32_t length = get_u32(data, pos);
     const std::string_view type = data.substr(pos + 4, 4);
-    NSDF_CHECK(length <= data.size() - pos - 12, DataError,
+    NSDF_CHECK(length <= data.size() - pos - 12, core::DataError,
                "{}: truncated PNG ({} chunk at byte {} declares {} bytes, {} remain)", path, type,
                pos, length, data.size() - pos - 12);
     const std::string_view body = data.substr(pos + 8, length);
     NSDF_CHECK(get_u32(data, pos + 8 + length) == chunk_crc(data.substr(pos + 4, 4 + length)),
-               DataError, "{}: corrupt PNG ({} chunk at byte {} fails its CRC)", path, type, pos);
-    NSDF_CHECK(have_header || type == "IHDR", DataError,
+               core::DataError, "{}: corrupt PNG ({} chunk at byte {} fails its CRC)", path, type,
+               pos);
+    NSDF_CHECK(have_header || type == "IHDR", core::DataError,
                "{}: corrupt PNG (first chunk is {}, not IHDR)", path, type);
     if (type == "IHDR") {
-      NSDF_CHECK(!have_header && length == 13, DataError, "{}: corrupt PNG (bad IHDR)", path);
+      NSDF_CHECK(!have_header && length == 13, core::DataError, "{}: corrupt PNG (bad IHDR)", path);
       width = get_u32(body, 0);
       height = get_u32(body, 4);
       const auto depth = static_cast<int>(static_cast<uint8_t>(body[8]));
       const auto color_type = static_cast<int>(static_cast<uint8_t>(body[9]));
       const auto interlace = static_cast<int>(static_cast<uint8_t>(body[12]));
       const uint32_t kMaxSide = std::numeric_limits<int32_t>::max();
-      NSDF_CHECK(width >= 1 && height >= 1 && width <= kMaxSide && height <= kMaxSide, DataError,
-                 "{}: corrupt PNG (size {} x {})", path, width, height);
-      NSDF_CHECK(depth == 8 && color_type == 2, DataError,
+      NSDF_CHECK(width >= 1 && height >= 1 && width <= kMaxSide && height <= kMaxSide,
+                 core::DataError, "{}: corrupt PNG (size {} x {})", path, width, height);
+      NSDF_CHECK(depth == 8 && color_type == 2, core::DataError,
                  "{}: unsupported PNG: bit depth {}, colour type {} ({}); only 8-bit RGB "
                  "(colour type 2) is read",
                  path, depth, color_type,
@@ -210,9 +211,9 @@ Image decode_png(std::string_view data, const std::string& path) {
                  : color_type == 4 ? "grey + alpha"
                  : color_type == 6 ? "RGBA"
                                    : "invalid");
-      NSDF_CHECK(body[10] == 0 && body[11] == 0, DataError,
+      NSDF_CHECK(body[10] == 0 && body[11] == 0, core::DataError,
                  "{}: corrupt PNG (unknown compression or filter method)", path);
-      NSDF_CHECK(interlace == 0, DataError,
+      NSDF_CHECK(interlace == 0, core::DataError,
                  "{}: unsupported PNG: interlaced (Adam7); only non-interlaced is read", path);
       have_header = true;
     } else if (type == "IDAT") {
@@ -222,7 +223,7 @@ Image decode_png(std::string_view data, const std::string& path) {
     } else {
       // Ancillary chunks (lowercase first letter: gAMA, tEXt, ...) may be skipped by the spec;
       // critical ones (PLTE for RGB is only a suggestion, but others change the meaning) not.
-      NSDF_CHECK((type[0] & 0x20) != 0 || type == "PLTE", DataError,
+      NSDF_CHECK((type[0] & 0x20) != 0 || type == "PLTE", core::DataError,
                  "{}: unsupported PNG: unknown critical chunk {}", path, type);
     }
     pos += 12 + length;
@@ -230,7 +231,7 @@ Image decode_png(std::string_view data, const std::string& path) {
 
   const uint64_t stride = uint64_t{width} * 3;
   const uint64_t raw_size = (stride + 1) * height;
-  NSDF_CHECK(raw_size <= kMaxDeflateRatio * packed.size() + kZlibOverhead, DataError,
+  NSDF_CHECK(raw_size <= kMaxDeflateRatio * packed.size() + kZlibOverhead, core::DataError,
              "{}: corrupt PNG ({} x {} pixels cannot come from {} bytes of image data)", path,
              width, height, packed.size());
   std::string raw(raw_size, '\0');
@@ -238,7 +239,7 @@ Image decode_png(std::string_view data, const std::string& path) {
   const int rc =
       uncompress(reinterpret_cast<Bytef*>(raw.data()), &raw_len,
                  reinterpret_cast<const Bytef*>(packed.data()), static_cast<uLong>(packed.size()));
-  NSDF_CHECK(rc == Z_OK && raw_len == raw_size, DataError,
+  NSDF_CHECK(rc == Z_OK && raw_len == raw_size, core::DataError,
              "{}: corrupt PNG (image data {}; {} x {} RGB needs {} bytes)", path,
              rc == Z_OK          ? fmt::format("inflates to {} bytes", raw_len)
              : rc == Z_BUF_ERROR ? std::string("is too long or cut off")
@@ -250,7 +251,7 @@ Image decode_png(std::string_view data, const std::string& path) {
   for (uint32_t y = 0; y < height; ++y) {
     const auto* in = reinterpret_cast<const uint8_t*>(raw.data() + y * (stride + 1));
     const int filter = in[0];
-    NSDF_CHECK(filter <= 4, DataError, "{}: corrupt PNG (row {} has filter type {})", path, y,
+    NSDF_CHECK(filter <= 4, core::DataError, "{}: corrupt PNG (row {} has filter type {})", path, y,
                filter);
     uint8_t* row = image.rgb.data() + y * stride;
     const uint8_t* prev = y > 0 ? row - stride : zeros.data();
@@ -263,9 +264,9 @@ Image decode_png(std::string_view data, const std::string& path) {
 }
 
 void write_png(const Image& image, const std::string& path) {
-  write_file_atomic(path, encode_png(image));
+  core::write_file_atomic(path, encode_png(image));
 }
 
-Image read_png(const std::string& path) { return decode_png(read_file(path), path); }
+Image read_png(const std::string& path) { return decode_png(core::read_file(path), path); }
 
 }  // namespace nsdf::geometry

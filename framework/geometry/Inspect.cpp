@@ -298,11 +298,11 @@ std::string describe_file(const std::string& path) {
   if (ext == ".npy") return describe_npy(path);
   if (ext == ".npz") return describe_npz(path);
   if (ext.empty()) {
-    throw DataError(fmt::format(
+    throw core::DataError(fmt::format(
         "{}: cannot tell what the file holds: the name has no extension (supported: {})", path,
         kSupportedExtensions));
   }
-  throw DataError(fmt::format("{}: unsupported file type '{}' (supported: {})", path, ext,
+  throw core::DataError(fmt::format("{}: unsupported file type '{}' (supported: {})", path, ext,
                               kSupportedExtensions));
 }
 

@@ -126,14 +126,15 @@ bool finite(const Vec3f& p) {
 }
 
 void check_query(const Vec3f& q, const char* what) {
-  NSDF_CHECK(finite(q), DataError, "KdTree::{}: query ({}, {}, {}) is not finite", what, q[0], q[1],
-             q[2]);
+  NSDF_CHECK(finite(q), core::DataError, "KdTree::{}: query ({}, {}, {}) is not finite", what, q[0],
+             q[1], q[2]);
 }
 
 void check_queries(const std::vector<Vec3f>& queries, const char* what) {
   for (size_t i = 0; i < queries.size(); ++i)
-    NSDF_CHECK(finite(queries[i]), DataError, "KdTree::{}: query {} ({}, {}, {}) is not finite",
-               what, i, queries[i][0], queries[i][1], queries[i][2]);
+    NSDF_CHECK(finite(queries[i]), core::DataError,
+               "KdTree::{}: query {} ({}, {}, {}) is not finite", what, i, queries[i][0],
+               queries[i][1], queries[i][2]);
 }
 
 }  // namespace
@@ -151,16 +152,16 @@ struct KdTree::Impl {
   int64_t size() const { return static_cast<int64_t>(points.size()); }
 
   void check_k(int k, const char* what) const {
-    NSDF_CHECK(k >= 1, ConfigError, "KdTree::{}: k = {} must be >= 1", what, k);
-    NSDF_CHECK(k <= size(), DataError, "KdTree::{}: k = {} but the cloud has only {} points", what,
-               k, size());
+    NSDF_CHECK(k >= 1, core::ConfigError, "KdTree::{}: k = {} must be >= 1", what, k);
+    NSDF_CHECK(k <= size(), core::DataError, "KdTree::{}: k = {} but the cloud has only {} points",
+               what, k, size());
   }
 
   // Neighbour number k counted from 0 must exist.
   void check_kth(int k, const char* what) const {
-    NSDF_CHECK(k >= 0, ConfigError, "KdTree::{}: k = {} must be >= 0 (0 is the nearest point)",
-               what, k);
-    NSDF_CHECK(k < size(), DataError,
+    NSDF_CHECK(k >= 0, core::ConfigError,
+               "KdTree::{}: k = {} must be >= 0 (0 is the nearest point)", what, k);
+    NSDF_CHECK(k < size(), core::DataError,
                "KdTree::{}: k = {} but the cloud has only {} points (neighbour k, counted from 0, "
                "needs more than k points)",
                what, k, size());
@@ -182,12 +183,12 @@ struct KdTree::Impl {
 };
 
 KdTree::KdTree(std::vector<Vec3f> points) {
-  NSDF_CHECK(!points.empty(), DataError, "KdTree: the point cloud is empty");
-  NSDF_CHECK(points.size() < static_cast<size_t>(std::numeric_limits<int32_t>::max()), DataError,
-             "KdTree: the cloud has {} points, at most {} are supported", points.size(),
-             std::numeric_limits<int32_t>::max() - 1);
+  NSDF_CHECK(!points.empty(), core::DataError, "KdTree: the point cloud is empty");
+  NSDF_CHECK(points.size() < static_cast<size_t>(std::numeric_limits<int32_t>::max()),
+             core::DataError, "KdTree: the cloud has {} points, at most {} are supported",
+             points.size(), std::numeric_limits<int32_t>::max() - 1);
   for (size_t i = 0; i < points.size(); ++i)
-    NSDF_CHECK(finite(points[i]), DataError, "KdTree: point {} ({}, {}, {}) is not finite", i,
+    NSDF_CHECK(finite(points[i]), core::DataError, "KdTree: point {} ({}, {}, {}) is not finite", i,
                points[i][0], points[i][1], points[i][2]);
   impl_ = std::make_unique<Impl>(std::move(points));
 }
@@ -217,7 +218,7 @@ std::vector<Neighbor> KdTree::knn(const Vec3f& q, int k) const {
 }
 
 std::vector<Neighbor> KdTree::radius(const Vec3f& q, float r) const {
-  NSDF_CHECK(std::isfinite(r) && r >= 0, ConfigError,
+  NSDF_CHECK(std::isfinite(r) && r >= 0, core::ConfigError,
              "KdTree::radius: radius = {} must be finite and >= 0", r);
   check_query(q, "radius");
   std::vector<Neighbor> out;
@@ -281,8 +282,8 @@ std::vector<float> KdTree::kth_neighbor_distances(const std::vector<Vec3f>& quer
 }
 
 std::vector<float> local_sigmas(const std::vector<Vec3f>& P, int k) {
-  NSDF_CHECK(k >= 1, ConfigError, "local_sigmas: k = {} must be >= 1", k);
-  NSDF_CHECK(static_cast<int64_t>(P.size()) > k, DataError,
+  NSDF_CHECK(k >= 1, core::ConfigError, "local_sigmas: k = {} must be >= 1", k);
+  NSDF_CHECK(static_cast<int64_t>(P.size()) > k, core::DataError,
              "local_sigmas: k = {} but the cloud has only {} points (need more than k)", k,
              P.size());
   const KdTree tree(P);

@@ -19,11 +19,11 @@ namespace {
 
 void check_grid(const GridSpec& grid) {
   for (int a = 0; a < 3; ++a) {
-    NSDF_CHECK(grid.dims[a] >= 1, DataError, "marching cubes: grid dims[{}] = {}, must be >= 1", a,
-               grid.dims[a]);
-    NSDF_CHECK(std::isfinite(grid.spacing[a]) && grid.spacing[a] > 0, DataError,
+    NSDF_CHECK(grid.dims[a] >= 1, core::DataError,
+               "marching cubes: grid dims[{}] = {}, must be >= 1", a, grid.dims[a]);
+    NSDF_CHECK(std::isfinite(grid.spacing[a]) && grid.spacing[a] > 0, core::DataError,
                "marching cubes: spacing[{}] = {}, must be positive", a, grid.spacing[a]);
-    NSDF_CHECK(std::isfinite(grid.origin[a]), DataError, "marching cubes: origin[{}] = {}", a,
+    NSDF_CHECK(std::isfinite(grid.origin[a]), core::DataError, "marching cubes: origin[{}] = {}", a,
                grid.origin[a]);
   }
 }
@@ -107,7 +107,7 @@ Mesh mesh_from_cell_triangles(const GridSpec& grid, const std::vector<int64_t>& 
     if (ids.empty() || ids.back() != id) ids.push_back(id);
     mesh.F[corner / 3][corner % 3] = static_cast<int32_t>(ids.size() - 1);
   }
-  NSDF_CHECK(ids.size() < size_t(std::numeric_limits<int32_t>::max()), DataError,
+  NSDF_CHECK(ids.size() < size_t(std::numeric_limits<int32_t>::max()), core::DataError,
              "marching cubes: {} vertices do not fit 32-bit indices", ids.size());
 
   const std::array<int64_t, 3> stride{1, grid.dims[0], grid.dims[0] * grid.dims[1]};
@@ -153,10 +153,11 @@ Mesh marching_cubes(const std::vector<float>& values, std::array<int, 3> dims,
   const GridSpec grid{{dims[0], dims[1], dims[2]}, origin, spacing};
   check_grid(grid);
   const int64_t nx = grid.dims[0], ny = grid.dims[1], nz = grid.dims[2];
-  NSDF_CHECK(int64_t(values.size()) == nx * ny * nz, DataError,
+  NSDF_CHECK(int64_t(values.size()) == nx * ny * nz, core::DataError,
              "marching cubes: {} values for a {} x {} x {} grid (expected {})", values.size(), nx,
              ny, nz, nx * ny * nz);
-  NSDF_CHECK(std::isfinite(iso), DataError, "marching cubes: iso value {} is not finite", iso);
+  NSDF_CHECK(std::isfinite(iso), core::DataError, "marching cubes: iso value {} is not finite",
+             iso);
   const size_t first_bad = tbb::parallel_reduce(
       tbb::blocked_range<size_t>(0, values.size(), 1 << 16), values.size(),
       [&](const tbb::blocked_range<size_t>& r, size_t found) {
@@ -165,7 +166,7 @@ Mesh marching_cubes(const std::vector<float>& values, std::array<int, 3> dims,
         return found;
       },
       [](size_t a, size_t b) { return std::min(a, b); });
-  NSDF_CHECK(first_bad == values.size(), DataError,
+  NSDF_CHECK(first_bad == values.size(), core::DataError,
              "marching cubes: value {} at grid point ({}, {}, {}) is not finite",
              first_bad < values.size() ? values[first_bad] : 0.0f, int64_t(first_bad) % nx,
              (int64_t(first_bad) / nx) % ny, int64_t(first_bad) / (nx * ny));

@@ -30,12 +30,12 @@ constexpr const char* kPointCloudWriteExtensions = ".ply, .xyz";
                               const char* supported) {
   const std::string ext = detail::lower_extension(path);
   if (ext.empty()) {
-    throw DataError(
+    throw core::DataError(
         fmt::format("{}: cannot tell the {} format: the file name has no extension "
                     "(supported: {})",
                     path, what, supported));
   }
-  throw DataError(
+  throw core::DataError(
       fmt::format("{}: unsupported {} format '{}' (supported: {})", path, what, ext, supported));
 }
 
@@ -43,7 +43,7 @@ void check_finite_rows(const std::vector<Vec3f>& rows, const char* row_name, con
                        const std::string& path) {
   for (size_t i = 0; i < rows.size(); ++i) {
     for (const float c : rows[i]) {
-      NSDF_CHECK(std::isfinite(c), DataError, "{}: {} {}: {} {}", path, row_name, i,
+      NSDF_CHECK(std::isfinite(c), core::DataError, "{}: {} {}: {} {}", path, row_name, i,
                  detail::non_finite_name(c), what);
     }
   }
@@ -113,14 +113,14 @@ void write_point_cloud(const PointCloud& cloud, const std::string& path, bool bi
 
 void validate_mesh(const Mesh& mesh, const std::string& path) {
   check_finite_rows(mesh.V, "vertex", "coordinate", path);
-  NSDF_CHECK(mesh.N.empty() || mesh.N.size() == mesh.V.size(), DataError,
+  NSDF_CHECK(mesh.N.empty() || mesh.N.size() == mesh.V.size(), core::DataError,
              "{}: {} normals for {} vertices (need none or one per vertex)", path, mesh.N.size(),
              mesh.V.size());
   check_finite_rows(mesh.N, "normal", "component", path);
   const auto n = static_cast<int64_t>(mesh.V.size());
   for (size_t f = 0; f < mesh.F.size(); ++f) {
     for (const int32_t i : mesh.F[f]) {
-      NSDF_CHECK(i >= 0 && i < n, DataError,
+      NSDF_CHECK(i >= 0 && i < n, core::DataError,
                  "{}: triangle {}: vertex index {} out of range ({} vertices)", path, f, i, n);
     }
   }
@@ -128,7 +128,7 @@ void validate_mesh(const Mesh& mesh, const std::string& path) {
 
 void validate_point_cloud(const PointCloud& cloud, const std::string& path) {
   check_finite_rows(cloud.P, "point", "coordinate", path);
-  NSDF_CHECK(cloud.N.empty() || cloud.N.size() == cloud.P.size(), DataError,
+  NSDF_CHECK(cloud.N.empty() || cloud.N.size() == cloud.P.size(), core::DataError,
              "{}: {} normals for {} points (need none or one per point)", path, cloud.N.size(),
              cloud.P.size());
   check_finite_rows(cloud.N, "normal", "component", path);

@@ -45,7 +45,7 @@ void check_indices(const Mesh& mesh) {
   const int64_t nv = static_cast<int64_t>(mesh.V.size());
   for (size_t f = 0; f < mesh.F.size(); ++f)
     for (int32_t v : mesh.F[f])
-      NSDF_CHECK(v >= 0 && v < nv, DataError,
+      NSDF_CHECK(v >= 0 && v < nv, core::DataError,
                  "mesh face {} has vertex index {}, mesh has {} vertices", f, v, nv);
 }
 

@@ -21,18 +21,18 @@ namespace {
 using Vec3d = std::array<double, 3>;
 
 void check_points(const std::vector<Vec3f>& V, const char* what) {
-  NSDF_CHECK(!V.empty(), DataError, "{}: no points to normalize", what);
+  NSDF_CHECK(!V.empty(), core::DataError, "{}: no points to normalize", what);
   for (size_t i = 0; i < V.size(); ++i)
     NSDF_CHECK(std::isfinite(V[i][0]) && std::isfinite(V[i][1]) && std::isfinite(V[i][2]),
-               DataError, "{}: point {} ({}, {}, {}) is not finite", what, i, V[i][0], V[i][1],
-               V[i][2]);
+               core::DataError, "{}: point {} ({}, {}, {}) is not finite", what, i, V[i][0],
+               V[i][1], V[i][2]);
 }
 
 void check_similarity(const Normalization& s) {
-  NSDF_CHECK(std::isfinite(s.scale) && s.scale > 0, DataError,
+  NSDF_CHECK(std::isfinite(s.scale) && s.scale > 0, core::DataError,
              "normalization: scale = {} must be finite and > 0", s.scale);
   NSDF_CHECK(std::isfinite(s.offset[0]) && std::isfinite(s.offset[1]) && std::isfinite(s.offset[2]),
-             DataError, "normalization: offset ({}, {}, {}) is not finite", s.offset[0],
+             core::DataError, "normalization: offset ({}, {}, {}) is not finite", s.offset[0],
              s.offset[1], s.offset[2]);
 }
 
@@ -57,26 +57,26 @@ double max_distance(const std::vector<Vec3f>& V, const Vec3d& c) {
 }  // namespace
 
 Normalization unit_sphere_normalization(const std::vector<Vec3f>& V, double buffer) {
-  NSDF_CHECK(std::isfinite(buffer) && buffer > 0, ConfigError,
+  NSDF_CHECK(std::isfinite(buffer) && buffer > 0, core::ConfigError,
              "unit_sphere_normalization: buffer = {} must be finite and > 0", buffer);
   check_points(V, "unit_sphere_normalization");
   Vec3d lo, hi;
   bounding_box(V, lo, hi);
   const Vec3d centre = {(lo[0] + hi[0]) / 2, (lo[1] + hi[1]) / 2, (lo[2] + hi[2]) / 2};
   const double radius = max_distance(V, centre);
-  NSDF_CHECK(radius > 0, DataError,
+  NSDF_CHECK(radius > 0, core::DataError,
              "unit_sphere_normalization: all {} points coincide at ({}, {}, {}), nothing to scale",
              V.size(), centre[0], centre[1], centre[2]);
   return {{-centre[0], -centre[1], -centre[2]}, 1.0 / (radius * buffer)};
 }
 
 Normalization unit_sphere_normalization(const Mesh& mesh, double buffer) {
-  NSDF_CHECK(!mesh.F.empty(), DataError,
+  NSDF_CHECK(!mesh.F.empty(), core::DataError,
              "unit_sphere_normalization: the mesh has no faces ({} vertices)", mesh.V.size());
   std::vector<char> used(mesh.V.size(), 0);
   for (size_t f = 0; f < mesh.F.size(); ++f)
     for (int32_t v : mesh.F[f]) {
-      NSDF_CHECK(v >= 0 && static_cast<size_t>(v) < mesh.V.size(), DataError,
+      NSDF_CHECK(v >= 0 && static_cast<size_t>(v) < mesh.V.size(), core::DataError,
                  "unit_sphere_normalization: face {} has vertex index {}, the mesh has {} "
                  "vertices",
                  f, v, mesh.V.size());
@@ -93,7 +93,7 @@ Normalization bounding_box_normalization(const std::vector<Vec3f>& V) {
   Vec3d lo, hi;
   bounding_box(V, lo, hi);
   const double side = std::max({hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]});
-  NSDF_CHECK(side > 0, DataError,
+  NSDF_CHECK(side > 0, core::DataError,
              "bounding_box_normalization: all {} points coincide at ({}, {}, {}), nothing to "
              "scale",
              V.size(), lo[0], lo[1], lo[2]);
@@ -109,7 +109,7 @@ Normalization mean_centering_normalization(const std::vector<Vec3f>& V, bool sca
   double scale = 1.0;
   if (scale_to_unit) {
     const double radius = max_distance(V, mean);
-    NSDF_CHECK(radius > 0, DataError,
+    NSDF_CHECK(radius > 0, core::DataError,
                "mean_centering_normalization: all {} points coincide at ({}, {}, {}), nothing to "
                "scale",
                V.size(), mean[0], mean[1], mean[2]);

@@ -28,13 +28,13 @@ bool finite(const Vec3f& p) {
 }
 
 void check_cloud(const std::vector<Vec3f>& P, const char* what) {
-  NSDF_CHECK(!P.empty(), DataError, "{}: the point cloud is empty", what);
-  NSDF_CHECK(P.size() < static_cast<size_t>(INT32_MAX), DataError,
+  NSDF_CHECK(!P.empty(), core::DataError, "{}: the point cloud is empty", what);
+  NSDF_CHECK(P.size() < static_cast<size_t>(INT32_MAX), core::DataError,
              "{}: the cloud has {} points, at most {} are supported", what, P.size(),
              INT32_MAX - 1);
   for (size_t i = 0; i < P.size(); ++i)
-    NSDF_CHECK(finite(P[i]), DataError, "{}: point {} ({}, {}, {}) is not finite", what, i, P[i][0],
-               P[i][1], P[i][2]);
+    NSDF_CHECK(finite(P[i]), core::DataError, "{}: point {} ({}, {}, {}) is not finite", what, i,
+               P[i][0], P[i][1], P[i][2]);
 }
 
 // The distinct positions of a cloud, numbered in order of first occurrence.
@@ -69,10 +69,10 @@ Distinct merge_duplicates(const std::vector<Vec3f>& P) {
 }
 
 void check_k(int k, int min_k, const std::vector<Vec3f>& P, const Distinct& d, const char* what) {
-  NSDF_CHECK(k >= min_k, ConfigError, "{}: k = {} must be at least {}", what, k, min_k);
-  NSDF_CHECK(static_cast<size_t>(k) <= P.size(), DataError,
+  NSDF_CHECK(k >= min_k, core::ConfigError, "{}: k = {} must be at least {}", what, k, min_k);
+  NSDF_CHECK(static_cast<size_t>(k) <= P.size(), core::DataError,
              "{}: k = {} but the cloud has only {} points", what, k, P.size());
-  NSDF_CHECK(static_cast<size_t>(k) <= d.points.size(), DataError,
+  NSDF_CHECK(static_cast<size_t>(k) <= d.points.size(), core::DataError,
              "{}: k = {} but the cloud has only {} distinct points ({} with duplicates)", what, k,
              d.points.size(), P.size());
 }
@@ -327,12 +327,13 @@ std::vector<Vec3f> estimate_normals(const std::vector<Vec3f>& P, int k) {
 
 void orient_normals_consistently(const std::vector<Vec3f>& P, std::vector<Vec3f>& N, int k) {
   check_cloud(P, "normal orientation");
-  NSDF_CHECK(N.size() == P.size(), DataError,
+  NSDF_CHECK(N.size() == P.size(), core::DataError,
              "normal orientation: {} normals for {} points (need one per point)", N.size(),
              P.size());
   for (size_t i = 0; i < N.size(); ++i)
-    NSDF_CHECK(finite(N[i]), DataError, "normal orientation: normal {} ({}, {}, {}) is not finite",
-               i, N[i][0], N[i][1], N[i][2]);
+    NSDF_CHECK(finite(N[i]), core::DataError,
+               "normal orientation: normal {} ({}, {}, {}) is not finite", i, N[i][0], N[i][1],
+               N[i][2]);
   const Distinct d = merge_duplicates(P);
   check_k(k, 2, P, d, "normal orientation");
   std::vector<int32_t> knn;
@@ -347,7 +348,7 @@ void orient_normals_consistently(const std::vector<Vec3f>& P, std::vector<Vec3f>
 
 void orient_normals_towards(const std::vector<Vec3f>& P, std::vector<Vec3f>& N,
                             const Vec3f& viewpoint) {
-  NSDF_CHECK(N.size() == P.size(), DataError,
+  NSDF_CHECK(N.size() == P.size(), core::DataError,
              "normal orientation: {} normals for {} points (need one per point)", N.size(),
              P.size());
   for (size_t i = 0; i < P.size(); ++i) {
@@ -358,7 +359,7 @@ void orient_normals_towards(const std::vector<Vec3f>& P, std::vector<Vec3f>& N,
 
 void orient_normals_away_from(const std::vector<Vec3f>& P, std::vector<Vec3f>& N,
                               const Vec3f& center) {
-  NSDF_CHECK(N.size() == P.size(), DataError,
+  NSDF_CHECK(N.size() == P.size(), core::DataError,
              "normal orientation: {} normals for {} points (need one per point)", N.size(),
              P.size());
   for (size_t i = 0; i < P.size(); ++i) {

@@ -131,10 +131,10 @@ Dtype parse_dtype(const std::string& descr, const std::string& name) {
   }
   if (!known) {
     const char kind = rest.empty() ? '?' : rest[0];
-    throw DataError(fmt::format("{}: unsupported dtype '{}' ({}; {})", name, excerpt(descr),
+    throw core::DataError(fmt::format("{}: unsupported dtype '{}' ({}; {})", name, excerpt(descr),
                                 kind_description(kind), kSupportedDtypes));
   }
-  NSDF_CHECK(order != '|' || dtype.itemsize == 1, DataError,
+  NSDF_CHECK(order != '|' || dtype.itemsize == 1, core::DataError,
              "{}: dtype '{}' has no byte order ('|') although its items have {} bytes", name, descr,
              dtype.itemsize);
   dtype.big_endian = order == '>' || (order == '=' && kHostIsBigEndian);
@@ -192,8 +192,8 @@ class LiteralParser {
   static constexpr int kMaxDepth = 16;
 
   [[noreturn]] void fail(const std::string& what) const {
-    throw DataError(fmt::format("{}: malformed header: {} at offset {} in \"{}\"", name_, what,
-                                pos_, excerpt(text_)));
+    throw core::DataError(fmt::format("{}: malformed header: {} at offset {} in \"{}\"", name_,
+                                      what, pos_, excerpt(text_)));
   }
 
   void skip_space() {
@@ -344,7 +344,7 @@ constexpr size_t kMaxDims = 64;
 
 NpyHeader parse_header(std::string_view text, const std::string& name) {
   const PyLiteral dict = LiteralParser(text, name).parse();
-  NSDF_CHECK(dict.kind == PyLiteral::Kind::Dict, DataError,
+  NSDF_CHECK(dict.kind == PyLiteral::Kind::Dict, core::DataError,
              "{}: malformed header: expected a dict, found {} in \"{}\"", name,
              kind_name(dict.kind), excerpt(text));
   const PyLiteral* descr = nullptr;
@@ -356,32 +356,32 @@ NpyHeader parse_header(std::string_view text, const std::string& name) {
                              : key == "fortran_order" ? &fortran
                              : key == "shape"         ? &shape
                                                       : nullptr;
-    NSDF_CHECK(slot != nullptr, DataError,
+    NSDF_CHECK(slot != nullptr, core::DataError,
                "{}: malformed header: unexpected key '{}' (expected 'descr', 'fortran_order', "
                "'shape')",
                name, excerpt(key));
-    NSDF_CHECK(*slot == nullptr, DataError, "{}: malformed header: key '{}' appears twice", name,
-               key);
+    NSDF_CHECK(*slot == nullptr, core::DataError, "{}: malformed header: key '{}' appears twice",
+               name, key);
     *slot = &dict.items[i];
   }
   for (const auto& [field, key] : {std::pair{descr, "descr"}, std::pair{fortran, "fortran_order"},
                                    std::pair{shape, "shape"}}) {
-    NSDF_CHECK(field != nullptr, DataError, "{}: malformed header: no '{}' key in \"{}\"", name,
-               key, excerpt(text));
+    NSDF_CHECK(field != nullptr, core::DataError, "{}: malformed header: no '{}' key in \"{}\"",
+               name, key, excerpt(text));
   }
-  NSDF_CHECK(descr->kind != PyLiteral::Kind::List, DataError,
+  NSDF_CHECK(descr->kind != PyLiteral::Kind::List, core::DataError,
              "{}: unsupported dtype: structured arrays (a list of fields) are not supported ({})",
              name, kSupportedDtypes);
-  NSDF_CHECK(descr->kind == PyLiteral::Kind::String, DataError,
+  NSDF_CHECK(descr->kind == PyLiteral::Kind::String, core::DataError,
              "{}: malformed header: 'descr' must be a string, found {}", name,
              kind_name(descr->kind));
-  NSDF_CHECK(fortran->kind == PyLiteral::Kind::Bool, DataError,
+  NSDF_CHECK(fortran->kind == PyLiteral::Kind::Bool, core::DataError,
              "{}: malformed header: 'fortran_order' must be True or False, found {}", name,
              kind_name(fortran->kind));
-  NSDF_CHECK(shape->kind == PyLiteral::Kind::Tuple, DataError,
+  NSDF_CHECK(shape->kind == PyLiteral::Kind::Tuple, core::DataError,
              "{}: malformed header: 'shape' must be a tuple, found {}", name,
              kind_name(shape->kind));
-  NSDF_CHECK(shape->items.size() <= kMaxDims, DataError,
+  NSDF_CHECK(shape->items.size() <= kMaxDims, core::DataError,
              "{}: malformed header: shape has {} dimensions (at most {} supported)", name,
              shape->items.size(), kMaxDims);
   NpyHeader header;
@@ -389,7 +389,7 @@ NpyHeader parse_header(std::string_view text, const std::string& name) {
   header.dtype = parse_dtype(descr->text, name);
   header.fortran_order = fortran->boolean;
   for (const PyLiteral& extent : shape->items) {
-    NSDF_CHECK(extent.kind == PyLiteral::Kind::Integer && extent.integer >= 0, DataError,
+    NSDF_CHECK(extent.kind == PyLiteral::Kind::Integer && extent.integer >= 0, core::DataError,
                "{}: malformed header: shape entries must be non-negative integers in \"{}\"", name,
                excerpt(text));
     header.shape.push_back(extent.integer);
@@ -513,7 +513,7 @@ void encode_integers(const std::vector<double>& values, const Dtype& dtype, bool
   const double hi = std::ldexp(1.0, std::is_signed_v<T> ? bits - 1 : bits);  // exclusive
   for (size_t i = 0; i < values.size(); ++i) {
     const double v = values[i];
-    NSDF_CHECK(v >= lo && v < hi && v == std::trunc(v), DataError,
+    NSDF_CHECK(v >= lo && v < hi && v == std::trunc(v), core::DataError,
                "{}: value {} at index {} does not fit dtype '{}'", name, v, i, dtype.str());
     store_item(static_cast<T>(v), swap, out);
   }
@@ -544,10 +544,10 @@ std::string npy_preamble(const std::string& descr, const std::vector<int64_t>& s
 void check_shape(const std::vector<int64_t>& shape, size_t count, const std::string& name) {
   int64_t expected = 1;
   for (int64_t extent : shape) {
-    NSDF_CHECK(extent >= 0 && checked_mul(expected, extent, &expected), DataError,
+    NSDF_CHECK(extent >= 0 && checked_mul(expected, extent, &expected), core::DataError,
                "{}: invalid shape {}", name, shape_repr(shape));
   }
-  NSDF_CHECK(static_cast<uint64_t>(expected) == count, DataError,
+  NSDF_CHECK(static_cast<uint64_t>(expected) == count, core::DataError,
              "{}: shape {} needs {} values, but {} were given", name, shape_repr(shape), expected,
              count);
 }
@@ -614,7 +614,7 @@ struct ZipDirectory {
 };
 
 ZipDirectory find_directory(std::string_view zip, const std::string& name) {
-  NSDF_CHECK(zip.size() >= kEndSize, DataError,
+  NSDF_CHECK(zip.size() >= kEndSize, core::DataError,
              "{}: not a zip archive: {} bytes is too short for an end-of-central-directory record",
              name, zip.size());
   // The end record sits at the very end, followed only by an archive comment of at most 64 KiB.
@@ -626,7 +626,7 @@ ZipDirectory find_directory(std::string_view zip, const std::string& name) {
       break;
     }
   }
-  NSDF_CHECK(end != std::string::npos, DataError,
+  NSDF_CHECK(end != std::string::npos, core::DataError,
              "{}: not a zip archive: no end-of-central-directory record (truncated or not an "
              ".npz file)",
              name);
@@ -642,29 +642,30 @@ ZipDirectory find_directory(std::string_view zip, const std::string& name) {
   if (has_locator) {
     const size_t locator = end - kZip64LocatorSize;
     const uint64_t record = le64(zip, locator + 8);
-    NSDF_CHECK(record <= locator && locator - record >= kZip64EndSize, DataError,
+    NSDF_CHECK(record <= locator && locator - record >= kZip64EndSize, core::DataError,
                "{}: corrupt zip: zip64 end record offset {} lies outside the file ({} bytes)", name,
                record, zip.size());
-    NSDF_CHECK(le32(zip, record) == kZip64EndSig, DataError,
+    NSDF_CHECK(le32(zip, record) == kZip64EndSig, core::DataError,
                "{}: corrupt zip: no zip64 end record at offset {}", name, record);
     NSDF_CHECK(
         le32(zip, record + 16) == 0 && le32(zip, record + 20) == 0 && le32(zip, locator + 16) <= 1,
-        DataError, "{}: multi-disk zip archives are not supported", name);
+        core::DataError, "{}: multi-disk zip archives are not supported", name);
     dir.entries = le64(zip, record + 32);
     dir.size = le64(zip, record + 40);
     dir.offset = le64(zip, record + 48);
     dir.end = record;
   } else {
     NSDF_CHECK(dir.entries != kSentinel16 && dir.size != kSentinel32 && dir.offset != kSentinel32,
-               DataError, "{}: corrupt zip: zip64 sizes announced but no zip64 end record", name);
-    NSDF_CHECK(disk == 0 && directory_disk == 0, DataError,
+               core::DataError, "{}: corrupt zip: zip64 sizes announced but no zip64 end record",
+               name);
+    NSDF_CHECK(disk == 0 && directory_disk == 0, core::DataError,
                "{}: multi-disk zip archives are not supported", name);
   }
-  NSDF_CHECK(dir.offset <= dir.end && dir.size <= dir.end - dir.offset, DataError,
+  NSDF_CHECK(dir.offset <= dir.end && dir.size <= dir.end - dir.offset, core::DataError,
              "{}: corrupt zip: central directory (offset {}, {} bytes) lies outside the file "
              "({} bytes before the end records)",
              name, dir.offset, dir.size, dir.end);
-  NSDF_CHECK(dir.entries <= dir.size / kCentralHeaderSize, DataError,
+  NSDF_CHECK(dir.entries <= dir.size / kCentralHeaderSize, core::DataError,
              "{}: corrupt zip: {} entries cannot fit a {}-byte central directory", name,
              dir.entries, dir.size);
   return dir;
@@ -678,13 +679,13 @@ void apply_zip64_extra(std::string_view extra, ZipMember& m, bool size_max, bool
   while (pos + 4 <= extra.size()) {
     const uint16_t id = le16(extra, pos);
     const uint16_t len = le16(extra, pos + 2);
-    NSDF_CHECK(pos + 4 + len <= extra.size(), DataError,
+    NSDF_CHECK(pos + 4 + len <= extra.size(), core::DataError,
                "{}: corrupt zip: extra field runs past its end", where);
     if (id == kZip64ExtraId) {
       std::string_view field = extra.substr(pos + 4, len);
       size_t at = 0;
       const auto next = [&](uint64_t& value) {
-        NSDF_CHECK(at + 8 <= field.size(), DataError,
+        NSDF_CHECK(at + 8 <= field.size(), core::DataError,
                    "{}: corrupt zip: zip64 extra field too short", where);
         value = le64(field, at);
         at += 8;
@@ -696,7 +697,7 @@ void apply_zip64_extra(std::string_view extra, ZipMember& m, bool size_max, bool
     }
     pos += 4 + len;
   }
-  throw DataError(
+  throw core::DataError(
       fmt::format("{}: corrupt zip: sizes are 0xffffffff but no zip64 extra field", where));
 }
 
@@ -707,12 +708,14 @@ std::vector<ZipMember> read_directory(std::string_view zip, const ZipDirectory& 
   size_t pos = static_cast<size_t>(dir.offset);
   const size_t limit = static_cast<size_t>(dir.offset + dir.size);
   for (uint64_t i = 0; i < dir.entries; ++i) {
-    NSDF_CHECK(pos + kCentralHeaderSize <= limit && le32(zip, pos) == kCentralHeaderSig, DataError,
-               "{}: corrupt zip: central directory entry {} is missing or damaged", name, i);
+    NSDF_CHECK(pos + kCentralHeaderSize <= limit && le32(zip, pos) == kCentralHeaderSig,
+               core::DataError, "{}: corrupt zip: central directory entry {} is missing or damaged",
+               name, i);
     const size_t name_len = le16(zip, pos + 28);
     const size_t extra_len = le16(zip, pos + 30);
     const size_t comment_len = le16(zip, pos + 32);
-    NSDF_CHECK(pos + kCentralHeaderSize + name_len + extra_len + comment_len <= limit, DataError,
+    NSDF_CHECK(pos + kCentralHeaderSize + name_len + extra_len + comment_len <= limit,
+               core::DataError,
                "{}: corrupt zip: central directory entry {} runs past the directory", name, i);
     ZipMember m;
     m.name = std::string(zip.substr(pos + kCentralHeaderSize, name_len));
@@ -731,7 +734,7 @@ std::vector<ZipMember> read_directory(std::string_view zip, const ZipDirectory& 
       apply_zip64_extra(zip.substr(pos + kCentralHeaderSize + name_len, extra_len), m, size_max,
                         csize_max, offset_max, where);
     }
-    NSDF_CHECK(disk == 0 || disk == kSentinel16, DataError,
+    NSDF_CHECK(disk == 0 || disk == kSentinel16, core::DataError,
                "{}: multi-disk zip archives are not supported", where);
     members.push_back(std::move(m));
     pos += kCentralHeaderSize + name_len + extra_len + comment_len;
@@ -747,21 +750,21 @@ void locate_data(std::string_view zip, const ZipDirectory& dir, std::vector<ZipM
   for (ZipMember& m : members) {
     const std::string where = fmt::format("{}: {}", name, excerpt(m.name));
     NSDF_CHECK(m.local_offset <= dir.offset && dir.offset - m.local_offset >= kLocalHeaderSize,
-               DataError,
+               core::DataError,
                "{}: corrupt zip: member header offset {} lies outside the file's data ({} bytes)",
                where, m.local_offset, dir.offset);
     const auto at = static_cast<size_t>(m.local_offset);
-    NSDF_CHECK(le32(zip, at) == kLocalHeaderSig, DataError,
+    NSDF_CHECK(le32(zip, at) == kLocalHeaderSig, core::DataError,
                "{}: corrupt zip: no local file header at offset {}", where, at);
     const uint64_t name_len = le16(zip, at + 26);
     const uint64_t extra_len = le16(zip, at + 28);
     m.data_offset = m.local_offset + kLocalHeaderSize + name_len + extra_len;
     NSDF_CHECK(m.data_offset <= dir.offset && m.compressed_size <= dir.offset - m.data_offset,
-               DataError,
+               core::DataError,
                "{}: corrupt zip: member data (offset {}, {} bytes) lies outside the file's data "
                "({} bytes)",
                where, m.data_offset, m.compressed_size, dir.offset);
-    NSDF_CHECK(zip.substr(at + kLocalHeaderSize, name_len) == m.name, DataError,
+    NSDF_CHECK(zip.substr(at + kLocalHeaderSize, name_len) == m.name, core::DataError,
                "{}: corrupt zip: local header names \"{}\"", where,
                excerpt(zip.substr(at + kLocalHeaderSize, name_len)));
   }
@@ -772,7 +775,7 @@ void locate_data(std::string_view zip, const ZipDirectory& dir, std::vector<ZipM
   });
   for (size_t i = 1; i < sorted.size(); ++i) {
     const ZipMember& prev = *sorted[i - 1];
-    NSDF_CHECK(prev.data_offset + prev.compressed_size <= sorted[i]->local_offset, DataError,
+    NSDF_CHECK(prev.data_offset + prev.compressed_size <= sorted[i]->local_offset, core::DataError,
                "{}: {}: corrupt zip: member overlaps member {}", name, excerpt(sorted[i]->name),
                excerpt(prev.name));
   }
@@ -787,7 +790,8 @@ uint32_t crc32_of(std::string_view bytes) {
 // actually produced, so a header that lies about the size costs nothing.
 std::string inflate_member(std::string_view in, uint64_t declared, const std::string& where) {
   z_stream zs{};
-  NSDF_CHECK(inflateInit2(&zs, -15) == Z_OK, DataError, "{}: cannot start zlib inflate", where);
+  NSDF_CHECK(inflateInit2(&zs, -15) == Z_OK, core::DataError, "{}: cannot start zlib inflate",
+             where);
   struct End {
     z_stream* zs;
     ~End() { inflateEnd(zs); }
@@ -813,18 +817,18 @@ std::string inflate_member(std::string_view in, uint64_t declared, const std::st
     const size_t consumed = in_chunk - zs.avail_in;
     const size_t produced = out_chunk - zs.avail_out;
     in_pos += consumed;
-    NSDF_CHECK(!(full && produced > 0), DataError,
+    NSDF_CHECK(!(full && produced > 0), core::DataError,
                "{}: corrupt zip: inflates to more than the declared {} bytes", where, declared);
     out_pos += produced;
     if (rc == Z_STREAM_END) break;
-    NSDF_CHECK(rc != Z_DATA_ERROR && rc != Z_NEED_DICT, DataError,
+    NSDF_CHECK(rc != Z_DATA_ERROR && rc != Z_NEED_DICT, core::DataError,
                "{}: corrupt zip: bad deflate data ({})", where, zs.msg ? zs.msg : "no detail");
-    NSDF_CHECK(rc != Z_MEM_ERROR, DataError, "{}: out of memory while inflating", where);
-    NSDF_CHECK(consumed > 0 || produced > 0, DataError,
+    NSDF_CHECK(rc != Z_MEM_ERROR, core::DataError, "{}: out of memory while inflating", where);
+    NSDF_CHECK(consumed > 0 || produced > 0, core::DataError,
                "{}: corrupt zip: deflate data ends early (after {} bytes out of {})", where,
                out_pos, declared);
   }
-  NSDF_CHECK(out_pos == declared, DataError,
+  NSDF_CHECK(out_pos == declared, core::DataError,
              "{}: corrupt zip: inflates to {} bytes, but the directory declares {}", where, out_pos,
              declared);
   out.resize(out_pos);
@@ -835,7 +839,7 @@ std::string deflate_raw(std::string_view in, const std::string& where) {
   z_stream zs{};
   NSDF_CHECK(
       deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) == Z_OK,
-      DataError, "{}: cannot start zlib deflate", where);
+      core::DataError, "{}: cannot start zlib deflate", where);
   struct End {
     z_stream* zs;
     ~End() { deflateEnd(zs); }
@@ -889,20 +893,21 @@ std::vector<float> to_floats(const NpyArray& array) {
 }
 
 NpyArray parse_npy(std::string_view bytes, const std::string& name) {
-  NSDF_CHECK(bytes.size() >= 8 && bytes.substr(0, 6) == std::string_view("\x93NUMPY", 6), DataError,
+  NSDF_CHECK(bytes.size() >= 8 && bytes.substr(0, 6) == std::string_view("\x93NUMPY", 6),
+             core::DataError,
              "{}: not a .npy file: bad magic (expected \"\\x93NUMPY\", found \"{}\")", name,
              excerpt(bytes.substr(0, 6)));
   const int major = static_cast<unsigned char>(bytes[6]);
   const int minor = static_cast<unsigned char>(bytes[7]);
-  NSDF_CHECK(major >= 1 && major <= 3 && minor == 0, DataError,
+  NSDF_CHECK(major >= 1 && major <= 3 && minor == 0, core::DataError,
              "{}: unsupported .npy format version {}.{} (supported: 1.0, 2.0, 3.0)", name, major,
              minor);
   const size_t prefix = major == 1 ? 10 : 12;
-  NSDF_CHECK(bytes.size() >= prefix, DataError,
+  NSDF_CHECK(bytes.size() >= prefix, core::DataError,
              "{}: truncated header: {} bytes, but a version {}.0 preamble needs {}", name,
              bytes.size(), major, prefix);
   const uint64_t header_len = major == 1 ? le16(bytes, 8) : le32(bytes, 8);
-  NSDF_CHECK(header_len <= bytes.size() - prefix, DataError,
+  NSDF_CHECK(header_len <= bytes.size() - prefix, core::DataError,
              "{}: truncated header: header length {} goes beyond the end of the file ({} bytes)",
              name, header_len, bytes.size());
   const NpyHeader header =
@@ -912,15 +917,15 @@ NpyArray parse_npy(std::string_view bytes, const std::string& name) {
   int64_t count = 1;
   int64_t needed = 0;
   for (int64_t extent : header.shape) {
-    NSDF_CHECK(checked_mul(count, extent, &count), DataError,
+    NSDF_CHECK(checked_mul(count, extent, &count), core::DataError,
                "{}: shape {} has more elements than any file can hold", name,
                shape_repr(header.shape));
   }
-  NSDF_CHECK(checked_mul(count, header.dtype.itemsize, &needed), DataError,
+  NSDF_CHECK(checked_mul(count, header.dtype.itemsize, &needed), core::DataError,
              "{}: shape {} has more elements than any file can hold", name,
              shape_repr(header.shape));
   const uint64_t present = bytes.size() - prefix - header_len;
-  NSDF_CHECK(static_cast<uint64_t>(needed) == present, DataError,
+  NSDF_CHECK(static_cast<uint64_t>(needed) == present, core::DataError,
              "{}: data is {} bytes, but shape {} of '{}' needs {} bytes ({})", name, present,
              shape_repr(header.shape), header.dtype.str(), needed,
              present < static_cast<uint64_t>(needed) ? "truncated file" : "trailing bytes");
@@ -934,7 +939,7 @@ NpyArray parse_npy(std::string_view bytes, const std::string& name) {
   return array;
 }
 
-NpyArray read_npy(const std::string& path) { return parse_npy(read_file(path), path); }
+NpyArray read_npy(const std::string& path) { return parse_npy(core::read_file(path), path); }
 
 std::string encode_npy(const NpyArray& array, const std::string& name) {
   const Dtype dtype = parse_dtype(array.dtype.empty() ? "<f8" : array.dtype, name);
@@ -944,7 +949,7 @@ std::string encode_npy(const NpyArray& array, const std::string& name) {
   const bool swap = dtype.big_endian != kHostIsBigEndian;
   switch (dtype.kind) {
     case 'f':
-      NSDF_CHECK(dtype.itemsize != 2, DataError,
+      NSDF_CHECK(dtype.itemsize != 2, core::DataError,
                  "{}: writing float16 is not supported (use '<f4' or '<f8')", name);
       for (double v : array.data) {
         if (dtype.itemsize == 4) {
@@ -995,16 +1000,16 @@ std::string encode_npy(const NpyArray& array, const std::string& name) {
 
 void write_npy(const std::string& path, const std::vector<float>& data,
                const std::vector<int64_t>& shape) {
-  write_file_atomic(path, encode_native_floats(data, shape, path));
+  core::write_file_atomic(path, encode_native_floats(data, shape, path));
 }
 
 void write_npy(const std::string& path, const std::vector<double>& data,
                const std::vector<int64_t>& shape) {
-  write_file_atomic(path, encode_native_floats(data, shape, path));
+  core::write_file_atomic(path, encode_native_floats(data, shape, path));
 }
 
 void write_npy(const std::string& path, const NpyArray& array) {
-  write_file_atomic(path, encode_npy(array, path));
+  core::write_file_atomic(path, encode_npy(array, path));
 }
 
 std::map<std::string, NpyArray> parse_npz(std::string_view bytes, const std::string& name) {
@@ -1019,42 +1024,43 @@ std::map<std::string, NpyArray> parse_npz(std::string_view bytes, const std::str
         m.name.size() > kSuffix.size() &&
         m.name.compare(m.name.size() - kSuffix.size(), kSuffix.size(), kSuffix) == 0;
     if (!is_npy) continue;  // numpy.load would hand these out as raw bytes; we have no use
-    NSDF_CHECK((m.flags & 0x41) == 0 && m.method != 99, DataError,
+    NSDF_CHECK((m.flags & 0x41) == 0 && m.method != 99, core::DataError,
                "{}: encrypted zip members are not supported", where);
     const std::string_view stored =
         bytes.substr(static_cast<size_t>(m.data_offset), static_cast<size_t>(m.compressed_size));
     std::string inflated;
     std::string_view member;
     if (m.method == 0) {
-      NSDF_CHECK(m.compressed_size == m.uncompressed_size, DataError,
+      NSDF_CHECK(m.compressed_size == m.uncompressed_size, core::DataError,
                  "{}: corrupt zip: stored member is {} bytes but declares {} uncompressed", where,
                  m.compressed_size, m.uncompressed_size);
       member = stored;
     } else if (m.method == 8) {
-      NSDF_CHECK(m.uncompressed_size <= m.compressed_size * kMaxDeflateRatio + 1024, DataError,
+      NSDF_CHECK(m.uncompressed_size <= m.compressed_size * kMaxDeflateRatio + 1024,
+                 core::DataError,
                  "{}: corrupt zip: declares {} bytes uncompressed from {} compressed, more than "
                  "deflate can produce",
                  where, m.uncompressed_size, m.compressed_size);
       inflated = inflate_member(stored, m.uncompressed_size, where);
       member = inflated;
     } else {
-      throw DataError(
+      throw core::DataError(
           fmt::format("{}: unsupported compression method {} (supported: 0 stored, 8 deflate)",
                       where, m.method));
     }
     const uint32_t crc = crc32_of(member);
-    NSDF_CHECK(crc == m.crc, DataError,
+    NSDF_CHECK(crc == m.crc, core::DataError,
                "{}: CRC-32 mismatch: data has {:08x}, directory says {:08x} (corrupt archive)",
                where, crc, m.crc);
     const std::string key = m.name.substr(0, m.name.size() - kSuffix.size());
-    NSDF_CHECK(arrays.count(key) == 0, DataError, "{}: member appears twice", where);
+    NSDF_CHECK(arrays.count(key) == 0, core::DataError, "{}: member appears twice", where);
     arrays.emplace(key, parse_npy(member, where));
   }
   return arrays;
 }
 
 std::map<std::string, NpyArray> read_npz(const std::string& path) {
-  return parse_npz(read_file(path), path);
+  return parse_npz(core::read_file(path), path);
 }
 
 std::string encode_npz(const std::map<std::string, NpyArray>& arrays, const std::string& name,
@@ -1064,7 +1070,7 @@ std::string encode_npz(const std::map<std::string, NpyArray>& arrays, const std:
   for (const auto& [key, array] : arrays) {
     const std::string member_name = key + ".npy";
     const std::string where = fmt::format("{}: {}", name, member_name);
-    NSDF_CHECK(!key.empty() && member_name.size() < 0xffff, DataError,
+    NSDF_CHECK(!key.empty() && member_name.size() < 0xffff, core::DataError,
                "{}: array names must be 1 to 65530 bytes long", where);
     const std::string npy = encode_npy(array, where);
     const std::string deflated = compress ? deflate_raw(npy, where) : std::string();
@@ -1164,7 +1170,7 @@ std::string encode_npz(const std::map<std::string, NpyArray>& arrays, const std:
 
 void write_npz(const std::string& path, const std::map<std::string, NpyArray>& arrays,
                bool compress) {
-  write_file_atomic(path, encode_npz(arrays, path, compress));
+  core::write_file_atomic(path, encode_npz(arrays, path, compress));
 }
 
 }  // namespace nsdf::geometry

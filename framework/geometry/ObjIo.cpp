@@ -34,7 +34,7 @@ class ObjParser {
   ObjParser(std::string_view data, const std::string& path) : data_(data), path_(path) {}
 
   ObjContents parse() {
-    NSDF_CHECK(!data_.empty(), DataError, "{}: empty file", path_);
+    NSDF_CHECK(!data_.empty(), core::DataError, "{}: empty file", path_);
     LineReader lines(data_, 0, 1);
     std::string_view line;
     std::string_view keyword;
@@ -43,7 +43,7 @@ class ObjParser {
       Tokens tokens(line);
       tokens.next(keyword);
       if (keyword == "v") {
-        NSDF_CHECK(static_cast<int64_t>(out_.mesh.V.size()) < kMaxVertices, DataError,
+        NSDF_CHECK(static_cast<int64_t>(out_.mesh.V.size()) < kMaxVertices, core::DataError,
                    "{}: line {}: more vertices than nsdf supports ({})", path_, line_,
                    kMaxVertices);
         out_.mesh.V.push_back(read_vec3(tokens, line, "coordinate", "vertex", out_.mesh.V.size()));
@@ -65,15 +65,15 @@ class ObjParser {
     Vec3f v{};
     std::string_view token;
     for (int c = 0; c < 3; ++c) {
-      NSDF_CHECK(tokens.next(token), DataError, "{}: line {}: expected 3 {}s, got {}", path_, line_,
-                 value_name, Tokens(line).count() - 1);
+      NSDF_CHECK(tokens.next(token), core::DataError, "{}: line {}: expected 3 {}s, got {}", path_,
+                 line_, value_name, Tokens(line).count() - 1);
       const NumberStatus s = detail::parse_float(token, v[c]);
-      NSDF_CHECK(s != NumberStatus::NotANumber, DataError,
+      NSDF_CHECK(s != NumberStatus::NotANumber, core::DataError,
                  "{}: line {}: expected a number, got '{}'", path_, line_, printable(token));
-      NSDF_CHECK(s != NumberStatus::OutOfRange, DataError,
+      NSDF_CHECK(s != NumberStatus::OutOfRange, core::DataError,
                  "{}: line {}: {} {}: {} {} out of float range", path_, line_, row_name, row,
                  value_name, printable(token));
-      NSDF_CHECK(std::isfinite(v[c]), DataError, "{}: line {}: {} {}: {} {}", path_, line_,
+      NSDF_CHECK(std::isfinite(v[c]), core::DataError, "{}: line {}: {} {}: {} {}", path_, line_,
                  row_name, row, detail::non_finite_name(v[c]), value_name);
     }
     return v;  // further values (w, or r g b) are not geometry
@@ -91,13 +91,15 @@ class ObjParser {
   // A positive index past `count` may be defined by a later line: remember the largest and
   // check it once the whole file is read.
   int64_t resolve(int64_t index, size_t count, IndexKind& kind) {
-    NSDF_CHECK(index != 0, DataError, "{}: line {}: {} index 0 is invalid (OBJ indices start at 1)",
-               path_, line_, kind.name);
+    NSDF_CHECK(index != 0, core::DataError,
+               "{}: line {}: {} index 0 is invalid (OBJ indices start at 1)", path_, line_,
+               kind.name);
     const auto n = static_cast<int64_t>(count);
     if (index < 0) {
       // index >= -n, not -index <= n: negating INT64_MIN overflows (found by the OBJ fuzzer).
-      NSDF_CHECK(index >= -n, DataError, "{}: line {}: {} index {} out of range ({} {} so far)",
-                 path_, line_, kind.name, index, n, kind.entries);
+      NSDF_CHECK(index >= -n, core::DataError,
+                 "{}: line {}: {} index {} out of range ({} {} so far)", path_, line_, kind.name,
+                 index, n, kind.entries);
       return n + index;
     }
     if (index > n && index > kind.max_forward) {
@@ -109,14 +111,15 @@ class ObjParser {
 
   void check_forward(const IndexKind& kind, size_t count) {
     const auto n = static_cast<int64_t>(count);
-    NSDF_CHECK(kind.max_forward <= n, DataError, "{}: line {}: {} index {} out of range ({} {})",
-               path_, kind.max_forward_line, kind.name, kind.max_forward, n, kind.entries);
+    NSDF_CHECK(kind.max_forward <= n, core::DataError,
+               "{}: line {}: {} index {} out of range ({} {})", path_, kind.max_forward_line,
+               kind.name, kind.max_forward, n, kind.entries);
   }
 
   int64_t parse_index(std::string_view text, std::string_view corner) {
     int64_t index = 0;
     const NumberStatus s = detail::parse_int(text, index);
-    NSDF_CHECK(s == NumberStatus::Ok, DataError,
+    NSDF_CHECK(s == NumberStatus::Ok, core::DataError,
                "{}: line {}: bad face corner '{}' (expected v, v/vt, v//vn or v/vt/vn)", path_,
                line_, printable(corner));
     return index;
@@ -151,8 +154,8 @@ class ObjParser {
       prev = i;
       ++k;
     }
-    NSDF_CHECK(k >= 3, DataError, "{}: line {}: face has {} vertices (need at least 3)", path_,
-               line_, k);
+    NSDF_CHECK(k >= 3, core::DataError, "{}: line {}: face has {} vertices (need at least 3)",
+               path_, line_, k);
   }
 
   // Remembers which normal a vertex's corners name: the first one, how often it was named,
@@ -178,8 +181,8 @@ class ObjParser {
   }
 
   void finish() {
-    NSDF_CHECK(!out_.mesh.V.empty(), DataError, "{}: no vertices ('v' lines): not an OBJ mesh",
-               path_);
+    NSDF_CHECK(!out_.mesh.V.empty(), core::DataError,
+               "{}: no vertices ('v' lines): not an OBJ mesh", path_);
     check_forward(vertices_, out_.mesh.V.size());
     check_forward(normals_, out_.normals.size());
     if (!out_.faces_name_normals) return;
@@ -236,10 +239,10 @@ PointCloud parse_obj_point_cloud(std::string_view data, const std::string& path)
   return cloud;
 }
 
-Mesh read_obj(const std::string& path) { return parse_obj(read_file(path), path); }
+Mesh read_obj(const std::string& path) { return parse_obj(core::read_file(path), path); }
 
 PointCloud read_obj_point_cloud(const std::string& path) {
-  return parse_obj_point_cloud(read_file(path), path);
+  return parse_obj_point_cloud(core::read_file(path), path);
 }
 
 std::string encode_obj(const Mesh& mesh) {
@@ -259,7 +262,7 @@ std::string encode_obj(const Mesh& mesh) {
 
 void write_obj(const Mesh& mesh, const std::string& path) {
   validate_mesh(mesh, path);
-  write_file_atomic(path, encode_obj(mesh));
+  core::write_file_atomic(path, encode_obj(mesh));
 }
 
 }  // namespace nsdf::geometry

@@ -35,7 +35,7 @@ class OffParser {
       : data_(data), path_(path), lines_(data, 0, 1) {}
 
   Mesh parse() {
-    NSDF_CHECK(!data_.empty(), DataError, "{}: empty file", path_);
+    NSDF_CHECK(!data_.empty(), core::DataError, "{}: empty file", path_);
     const OffCounts counts = read_header();
     // Refuse counts the remaining text cannot hold before reserving anything for them.
     const uint64_t remaining = lines_.remaining();
@@ -43,17 +43,17 @@ class OffParser {
     const auto nf = static_cast<uint64_t>(counts.faces);
     if (nv > (remaining + 1) / kMinVertexBytes || nf > (remaining + 1) / kMinFaceBytes ||
         nv * kMinVertexBytes + nf * kMinFaceBytes > remaining + 1) {
-      throw DataError(fmt::format(
+      throw core::DataError(fmt::format(
           "{}: truncated: header declares {} vertices and {} faces but only {} bytes follow", path_,
           nv, nf, remaining));
     }
-    NSDF_CHECK(counts.vertices <= std::numeric_limits<int32_t>::max(), DataError,
+    NSDF_CHECK(counts.vertices <= std::numeric_limits<int32_t>::max(), core::DataError,
                "{}: {} vertices is more than nsdf supports", path_, counts.vertices);
     read_vertices(counts.vertices);
     read_faces(counts);
     // Text left over means the counts line disagrees with the body.
     std::string_view extra;
-    NSDF_CHECK(!lines_.next_content(extra, '#'), DataError,
+    NSDF_CHECK(!lines_.next_content(extra, '#'), core::DataError,
                "{}: line {}: unexpected data after the last face (the counts line declares {} "
                "vertices and {} faces)",
                path_, lines_.line_number(), counts.vertices, counts.faces);
@@ -63,18 +63,18 @@ class OffParser {
  private:
   OffCounts read_header() {
     std::string_view line;
-    NSDF_CHECK(lines_.next_content(line, '#'), DataError, "{}: no OFF keyword line", path_);
+    NSDF_CHECK(lines_.next_content(line, '#'), core::DataError, "{}: no OFF keyword line", path_);
     Tokens tokens(line);
     std::string_view keyword;
     tokens.next(keyword);
     const size_t off = keyword.find("OFF");
-    NSDF_CHECK(off != std::string_view::npos, DataError,
+    NSDF_CHECK(off != std::string_view::npos, core::DataError,
                "{}: not an OFF file: the first line is '{}', expected OFF, COFF, NOFF or CNOFF",
                path_, printable(line));
     const std::string_view prefix = keyword.substr(0, off);
     for (const char c : prefix) {
       // 4OFF (4D) and nOFF (any dimension) change the vertex layout; the rest only add values.
-      NSDF_CHECK(c == 'C' || c == 'N' || c == 'S' || c == 'T', DataError,
+      NSDF_CHECK(c == 'C' || c == 'N' || c == 'S' || c == 'T', core::DataError,
                  "{}: line 1: unsupported OFF variant '{}' (nsdf reads OFF, COFF, NOFF, CNOFF "
                  "and STOFF)",
                  path_, printable(keyword));
@@ -87,7 +87,7 @@ class OffParser {
     while (tokens.next(token)) values.push_back(token);
     int64_t counts_line = lines_.line_number();
     if (values.empty()) {
-      NSDF_CHECK(lines_.next_content(line, '#'), DataError,
+      NSDF_CHECK(lines_.next_content(line, '#'), core::DataError,
                  "{}: missing the counts line 'nv nf ne' after the {} line", path_,
                  printable(keyword));
       counts_line = lines_.line_number();
@@ -99,7 +99,7 @@ class OffParser {
                     detail::parse_int(values[0], counts.vertices) == NumberStatus::Ok &&
                     detail::parse_int(values[1], counts.faces) == NumberStatus::Ok &&
                     counts.vertices >= 0 && counts.faces >= 0;
-    NSDF_CHECK(ok, DataError,
+    NSDF_CHECK(ok, core::DataError,
                "{}: line {}: expected the counts line 'nv nf ne' (the counts line is missing or "
                "malformed), got '{}'",
                path_, counts_line, printable(line));
@@ -113,25 +113,25 @@ class OffParser {
     std::string_view line;
     std::string_view token;
     for (int64_t i = 0; i < count; ++i) {
-      NSDF_CHECK(lines_.next_content(line, '#'), DataError,
+      NSDF_CHECK(lines_.next_content(line, '#'), core::DataError,
                  "{}: truncated: header declares {} vertices but the file ends after {}", path_,
                  count, i);
       const int64_t n = lines_.line_number();
       Tokens tokens(line);
       for (size_t c = 0; c < width; ++c) {
-        NSDF_CHECK(tokens.next(token), DataError,
+        NSDF_CHECK(tokens.next(token), core::DataError,
                    "{}: line {}: vertex {}: expected {}, got {} values", path_, n, i,
                    normals_ ? "6 values (x y z nx ny nz)" : "3 coordinates", Tokens(line).count());
         float value = 0;
         const NumberStatus s = detail::parse_float(token, value);
-        NSDF_CHECK(s != NumberStatus::NotANumber, DataError,
+        NSDF_CHECK(s != NumberStatus::NotANumber, core::DataError,
                    "{}: line {}: vertex {}: expected a number, got '{}'", path_, n, i,
                    printable(token));
-        NSDF_CHECK(s != NumberStatus::OutOfRange, DataError,
+        NSDF_CHECK(s != NumberStatus::OutOfRange, core::DataError,
                    "{}: line {}: vertex {}: value {} out of float range", path_, n, i,
                    printable(token));
-        NSDF_CHECK(std::isfinite(value), DataError, "{}: line {}: vertex {}: {} {}", path_, n, i,
-                   detail::non_finite_name(value), c < 3 ? "coordinate" : "normal component");
+        NSDF_CHECK(std::isfinite(value), core::DataError, "{}: line {}: vertex {}: {} {}", path_, n,
+                   i, detail::non_finite_name(value), c < 3 ? "coordinate" : "normal component");
         (c < 3 ? mesh_.V[i][c] : mesh_.N[i][c - 3]) = value;
       }
       // Any further values are a colour or texture coordinates.
@@ -143,27 +143,27 @@ class OffParser {
     std::string_view line;
     std::string_view token;
     for (int64_t f = 0; f < counts.faces; ++f) {
-      NSDF_CHECK(lines_.next_content(line, '#'), DataError,
+      NSDF_CHECK(lines_.next_content(line, '#'), core::DataError,
                  "{}: truncated: header declares {} faces but the file ends after {}", path_,
                  counts.faces, f);
       const int64_t n = lines_.line_number();
       Tokens tokens(line);
       int64_t k = 0;
-      NSDF_CHECK(tokens.next(token) && detail::parse_int(token, k) == NumberStatus::Ok, DataError,
-                 "{}: line {}: face {}: expected a vertex count, got '{}'", path_, n, f,
-                 printable(token));
-      NSDF_CHECK(k >= 3, DataError, "{}: line {}: face {} has {} vertices (need at least 3)", path_,
-                 n, f, k);
+      NSDF_CHECK(tokens.next(token) && detail::parse_int(token, k) == NumberStatus::Ok,
+                 core::DataError, "{}: line {}: face {}: expected a vertex count, got '{}'", path_,
+                 n, f, printable(token));
+      NSDF_CHECK(k >= 3, core::DataError, "{}: line {}: face {} has {} vertices (need at least 3)",
+                 path_, n, f, k);
       int32_t first = 0;
       int32_t prev = 0;
       for (int64_t c = 0; c < k; ++c) {
-        NSDF_CHECK(tokens.next(token), DataError,
+        NSDF_CHECK(tokens.next(token), core::DataError,
                    "{}: line {}: face {}: expected {} vertex indices, got {}", path_, n, f, k, c);
         int64_t index = 0;
-        NSDF_CHECK(detail::parse_int(token, index) == NumberStatus::Ok, DataError,
+        NSDF_CHECK(detail::parse_int(token, index) == NumberStatus::Ok, core::DataError,
                    "{}: line {}: face {}: expected an integer vertex index, got '{}'", path_, n, f,
                    printable(token));
-        NSDF_CHECK(index >= 0 && index < counts.vertices, DataError,
+        NSDF_CHECK(index >= 0 && index < counts.vertices, core::DataError,
                    "{}: line {}: face index {} out of range ({} vertices)", path_, n, index,
                    counts.vertices);
         const auto i = static_cast<int32_t>(index);
@@ -188,7 +188,7 @@ Mesh parse_off(std::string_view data, const std::string& path) {
   return OffParser(data, path).parse();
 }
 
-Mesh read_off(const std::string& path) { return parse_off(read_file(path), path); }
+Mesh read_off(const std::string& path) { return parse_off(core::read_file(path), path); }
 
 std::string encode_off(const Mesh& mesh) {
   const bool normals = !mesh.N.empty();
@@ -207,7 +207,7 @@ std::string encode_off(const Mesh& mesh) {
 
 void write_off(const Mesh& mesh, const std::string& path) {
   validate_mesh(mesh, path);
-  write_file_atomic(path, encode_off(mesh));
+  core::write_file_atomic(path, encode_off(mesh));
 }
 
 }  // namespace nsdf::geometry

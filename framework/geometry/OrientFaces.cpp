@@ -46,13 +46,13 @@ std::vector<Tri> orient_faces(const Mesh& mesh, OrientationReport* report) {
   const size_t nf = mesh.F.size();
   for (size_t f = 0; f < nf; ++f)
     for (int k = 0; k < 3; ++k)
-      NSDF_CHECK(mesh.F[f][k] >= 0 && mesh.F[f][k] < nv, DataError,
+      NSDF_CHECK(mesh.F[f][k] >= 0 && mesh.F[f][k] < nv, core::DataError,
                  "orient_faces: face {} has vertex index {} out of range (the mesh has {} "
                  "vertices, valid indices 0..{})",
                  f, mesh.F[f][k], nv, nv - 1);
   for (size_t i = 0; i < mesh.V.size(); ++i) {
     const Vec3f& p = mesh.V[i];
-    NSDF_CHECK(std::isfinite(p[0]) && std::isfinite(p[1]) && std::isfinite(p[2]), DataError,
+    NSDF_CHECK(std::isfinite(p[0]) && std::isfinite(p[1]) && std::isfinite(p[2]), core::DataError,
                "orient_faces: vertex {} ({}, {}, {}) is not finite", i, p[0], p[1], p[2]);
   }
   const std::vector<int32_t> canon = weld(mesh.V);

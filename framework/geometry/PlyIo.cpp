@@ -238,7 +238,7 @@ class PlyBodyReader {
     // body are left alone: some writers pad files.)
     std::string_view extra;
     if (header_.format == PlyFormat::Ascii && lines.next_content(extra, 0)) {
-      throw DataError(fmt::format(
+      throw core::DataError(fmt::format(
           "{}: line {}: unexpected data after the last element (does the header declare too "
           "few {}?)",
           path_, lines.line_number(),
@@ -259,7 +259,7 @@ class PlyBodyReader {
       if (e.name == "face" && !face) face = &e;
       if (e.name == "range_grid" && !grid) grid = &e;
     }
-    NSDF_CHECK(vertex, DataError, "{}: no 'vertex' element in the header", path_);
+    NSDF_CHECK(vertex, core::DataError, "{}: no 'vertex' element in the header", path_);
     vertex_count_ = static_cast<int64_t>(vertex->count);  // parsed from an int64
     // A range scan without faces: its grid is the only connectivity there is.
     if (!(read_faces_ && grid && !face && plan_grid_shape(*grid))) grid = nullptr;
@@ -296,10 +296,10 @@ class PlyBodyReader {
       int64_t value = 0;
       NSDF_CHECK(tokens.next(token) && detail::parse_int(token, value) == NumberStatus::Ok &&
                      value > 0 && !tokens.next(token),
-                 DataError, "{}: 'obj_info {}': expected 'obj_info {} <positive integer>'", path_,
-                 printable(info), key);
+                 core::DataError, "{}: 'obj_info {}': expected 'obj_info {} <positive integer>'",
+                 path_, printable(info), key);
       int64_t& slot = key == "num_cols" ? cols : rows;
-      NSDF_CHECK(slot == 0 || slot == value, DataError,
+      NSDF_CHECK(slot == 0 || slot == value, core::DataError,
                  "{}: obj_info {} is given twice, as {} and {}", path_, key, slot, value);
       slot = value;
     }
@@ -307,20 +307,20 @@ class PlyBodyReader {
     const auto count = static_cast<int64_t>(grid.count);  // parsed from an int64
     // The missing one is implied when the cells fill whole rows.
     if (cols == 0) {
-      NSDF_CHECK(count > 0 && count % rows == 0, DataError,
+      NSDF_CHECK(count > 0 && count % rows == 0, core::DataError,
                  "{}: obj_info num_cols is missing, and the range_grid's {} cells do not fill "
                  "num_rows {} equal rows",
                  path_, count, rows);
       cols = count / rows;
     } else if (rows == 0) {
-      NSDF_CHECK(count > 0 && count % cols == 0, DataError,
+      NSDF_CHECK(count > 0 && count % cols == 0, core::DataError,
                  "{}: obj_info num_rows is missing, and the range_grid's {} cells do not fill "
                  "whole rows of num_cols {}",
                  path_, count, cols);
       rows = count / cols;
     }
     // Divide rather than multiply: rows x cols may overflow.
-    NSDF_CHECK(count % cols == 0 && count / cols == rows, DataError,
+    NSDF_CHECK(count % cols == 0 && count / cols == rows, core::DataError,
                "{}: the range_grid has {} cells but obj_info declares num_rows {} x num_cols {}",
                path_, count, rows, cols);
     grid_rows_ = rows;
@@ -332,14 +332,14 @@ class PlyBodyReader {
     for (size_t i = 0; i < p.element->properties.size(); ++i) {
       const PlyProperty& prop = p.element->properties[i];
       if (prop.name != "vertex_indices" && prop.name != "vertex_index") continue;
-      NSDF_CHECK(prop.is_list && is_integer_type(prop.type), DataError,
+      NSDF_CHECK(prop.is_list && is_integer_type(prop.type), core::DataError,
                  "{}: range_grid property '{}' is not a list of integers (expected 'property "
                  "list uchar int {}')",
                  path_, prop.name, prop.name);
       p.roles[i] = Role::GridIndices;
       return;
     }
-    NSDF_CHECK(p.element->count == 0, DataError,
+    NSDF_CHECK(p.element->count == 0, core::DataError,
                "{}: the range_grid element has no 'vertex_indices' list", path_);
   }
 
@@ -353,9 +353,9 @@ class PlyBodyReader {
     const char* coords[] = {"x", "y", "z"};
     for (int c = 0; c < 3; ++c) {
       const int i = find(coords[c]);
-      NSDF_CHECK(i >= 0, DataError, "{}: the vertex element has no '{}' property", path_,
+      NSDF_CHECK(i >= 0, core::DataError, "{}: the vertex element has no '{}' property", path_,
                  coords[c]);
-      NSDF_CHECK(!p.element->properties[i].is_list, DataError,
+      NSDF_CHECK(!p.element->properties[i].is_list, core::DataError,
                  "{}: vertex property '{}' is a list, expected a scalar", path_, coords[c]);
       p.roles[i] = static_cast<Role>(static_cast<int>(Role::X) + c);
     }
@@ -373,16 +373,16 @@ class PlyBodyReader {
     for (size_t i = 0; i < p.element->properties.size(); ++i) {
       const PlyProperty& prop = p.element->properties[i];
       if (prop.name != "vertex_indices" && prop.name != "vertex_index") continue;
-      NSDF_CHECK(prop.is_list, DataError,
+      NSDF_CHECK(prop.is_list, core::DataError,
                  "{}: face property '{}' is a scalar, expected a list of vertex indices", path_,
                  prop.name);
-      NSDF_CHECK(is_integer_type(prop.type), DataError,
+      NSDF_CHECK(is_integer_type(prop.type), core::DataError,
                  "{}: face property '{}' has item type '{}', expected an integer type", path_,
                  prop.name, ply_type_name(prop.type));
       p.roles[i] = Role::Indices;
       return;
     }
-    NSDF_CHECK(p.element->count == 0, DataError,
+    NSDF_CHECK(p.element->count == 0, core::DataError,
                "{}: the face element has no 'vertex_indices' (or 'vertex_index') list", path_);
   }
 
@@ -391,7 +391,7 @@ class PlyBodyReader {
     if (p.is_vertex) {
       // Only checked here, after the size check, so that a lying header reads as truncated.
       NSDF_CHECK(p.element->count <= static_cast<uint64_t>(std::numeric_limits<int32_t>::max()),
-                 DataError, "{}: {} vertices is more than nsdf supports ({})", path_,
+                 core::DataError, "{}: {} vertices is more than nsdf supports ({})", path_,
                  p.element->count, std::numeric_limits<int32_t>::max());
       mesh_.V.resize(p.element->count);
       if (has_normals_) mesh_.N.resize(p.element->count);
@@ -403,15 +403,16 @@ class PlyBodyReader {
   void set_value(Role role, uint64_t record, double value) {
     const auto f = static_cast<float>(value);
     if (role <= Role::Z) {
-      NSDF_CHECK(std::isfinite(value), DataError, "{}: {}vertex {}: {} coordinate", path_, where(),
-                 record, std::isnan(value) ? "NaN" : "Inf");
-      NSDF_CHECK(std::isfinite(f), DataError, "{}: {}vertex {}: coordinate {} out of float range",
-                 path_, where(), record, value);
+      NSDF_CHECK(std::isfinite(value), core::DataError, "{}: {}vertex {}: {} coordinate", path_,
+                 where(), record, std::isnan(value) ? "NaN" : "Inf");
+      NSDF_CHECK(std::isfinite(f), core::DataError,
+                 "{}: {}vertex {}: coordinate {} out of float range", path_, where(), record,
+                 value);
       mesh_.V[record][coord_slot(role)] = f;
     } else {
-      NSDF_CHECK(std::isfinite(value), DataError, "{}: {}vertex {}: {} normal component", path_,
-                 where(), record, std::isnan(value) ? "NaN" : "Inf");
-      NSDF_CHECK(std::isfinite(f), DataError,
+      NSDF_CHECK(std::isfinite(value), core::DataError, "{}: {}vertex {}: {} normal component",
+                 path_, where(), record, std::isnan(value) ? "NaN" : "Inf");
+      NSDF_CHECK(std::isfinite(f), core::DataError,
                  "{}: {}vertex {}: normal component {} out of float range", path_, where(), record,
                  value);
       mesh_.N[record][coord_slot(role) - 3] = f;
@@ -420,7 +421,7 @@ class PlyBodyReader {
 
   // Adds one polygon corner, fanning triangles from the first corner.
   void add_corner(int64_t index, int64_t corner, uint64_t record) {
-    NSDF_CHECK(index >= 0 && index < vertex_count_, DataError,
+    NSDF_CHECK(index >= 0 && index < vertex_count_, core::DataError,
                "{}: {}face {}: vertex index {} out of range ({} vertices)", path_, where(), record,
                index, vertex_count_);
     const auto i = static_cast<int32_t>(index);
@@ -433,8 +434,8 @@ class PlyBodyReader {
   }
 
   void check_polygon_size(int64_t n, uint64_t record) {
-    NSDF_CHECK(n >= 3, DataError, "{}: {}face {} has {} vertices (need at least 3)", path_, where(),
-               record, n);
+    NSDF_CHECK(n >= 3, core::DataError, "{}: {}face {} has {} vertices (need at least 3)", path_,
+               where(), record, n);
   }
 
   // "range_grid cell 1029 (row 2, column 5)", for messages about one cell.
@@ -445,12 +446,12 @@ class PlyBodyReader {
   }
 
   void check_grid_list_size(int64_t n, uint64_t record) {
-    NSDF_CHECK(n <= 1, DataError, "{}: {}{} lists {} vertex indices, expected 0 or 1", path_,
+    NSDF_CHECK(n <= 1, core::DataError, "{}: {}{} lists {} vertex indices, expected 0 or 1", path_,
                where(), grid_cell(record), n);
   }
 
   void set_grid_cell(int64_t index, uint64_t record) {
-    NSDF_CHECK(index >= 0 && index < vertex_count_, DataError,
+    NSDF_CHECK(index >= 0 && index < vertex_count_, core::DataError,
                "{}: {}{}: vertex index {} out of range ({} vertices)", path_, where(),
                grid_cell(record), index, vertex_count_);
     grid_[record] = static_cast<int32_t>(index);
@@ -459,11 +460,11 @@ class PlyBodyReader {
   [[noreturn]] void fail_truncated(const ElementPlan& p, size_t remaining, bool binary) {
     const PlyElement& e = *p.element;
     if (binary) {
-      throw DataError(fmt::format(
+      throw core::DataError(fmt::format(
           "{}: truncated: header declares {} {} ({}{} bytes each) but only {} bytes follow", path_,
           e.count, plural(e.name), p.has_list ? "at least " : "", p.min_binary_size, remaining));
     }
-    throw DataError(fmt::format(
+    throw core::DataError(fmt::format(
         "{}: truncated: header declares {} {} ({} values each) but only {} bytes follow", path_,
         e.count, plural(e.name), e.properties.size(), remaining));
   }
@@ -483,7 +484,7 @@ class PlyBodyReader {
     std::string_view token;
     for (uint64_t r = 0; r < e.count; ++r) {
       if (!lines.next_content(line, 0)) {
-        throw DataError(
+        throw core::DataError(
             fmt::format("{}: truncated: header declares {} {} but the file ends after {} (line {})",
                         path_, e.count, plural(e.name), r, lines.line_number()));
       }
@@ -492,9 +493,9 @@ class PlyBodyReader {
       size_t used = 0;
       const auto next = [&](std::string_view& tok) {
         if (!tokens.next(tok)) {
-          throw DataError(fmt::format("{}: {}{} {}: expected {}{} values, got {}", path_, where(),
-                                      e.name, r, p.has_list ? "at least " : "",
-                                      p.has_list ? used + 1 : e.properties.size(), used));
+          throw core::DataError(fmt::format("{}: {}{} {}: expected {}{} values, got {}", path_,
+                                            where(), e.name, r, p.has_list ? "at least " : "",
+                                            p.has_list ? used + 1 : e.properties.size(), used));
         }
         ++used;
       };
@@ -506,17 +507,17 @@ class PlyBodyReader {
           if (role == Role::Skip) continue;
           float value = 0;
           const NumberStatus s = detail::parse_float(token, value);
-          NSDF_CHECK(s != NumberStatus::NotANumber, DataError,
+          NSDF_CHECK(s != NumberStatus::NotANumber, core::DataError,
                      "{}: {}vertex {}: property '{}': expected a number, got '{}'", path_, where(),
                      r, prop.name, printable(token));
-          NSDF_CHECK(s != NumberStatus::OutOfRange, DataError,
+          NSDF_CHECK(s != NumberStatus::OutOfRange, core::DataError,
                      "{}: {}vertex {}: property '{}': value {} out of float range", path_, where(),
                      r, prop.name, printable(token));
           set_value(role, r, value);
           continue;
         }
         int64_t n = 0;
-        NSDF_CHECK(detail::parse_int(token, n) == NumberStatus::Ok && n >= 0, DataError,
+        NSDF_CHECK(detail::parse_int(token, n) == NumberStatus::Ok && n >= 0, core::DataError,
                    "{}: {}{} {}: list '{}': expected a count, got '{}'", path_, where(), e.name, r,
                    prop.name, printable(token));
         if (role == Role::Indices) check_polygon_size(n, r);
@@ -526,7 +527,7 @@ class PlyBodyReader {
           if (role != Role::Indices && role != Role::GridIndices) continue;
           int64_t index = 0;
           const NumberStatus s = detail::parse_int(token, index);
-          NSDF_CHECK(s == NumberStatus::Ok, DataError,
+          NSDF_CHECK(s == NumberStatus::Ok, core::DataError,
                      "{}: {}{}: expected an integer vertex index, got '{}'", path_, where(),
                      role == Role::Indices ? fmt::format("face {}", r) : grid_cell(r),
                      printable(token));
@@ -538,7 +539,7 @@ class PlyBodyReader {
         }
       }
       if (tokens.next(token)) {
-        throw DataError(fmt::format("{}: {}{} {}: expected {} values, got {}", path_, where(),
+        throw core::DataError(fmt::format("{}: {}{} {}: expected {} values, got {}", path_, where(),
                                     e.name, r, used, Tokens(line).count()));
       }
     }
@@ -577,7 +578,7 @@ class PlyBodyReader {
       const size_t record_start = pos;
       const auto need = [&](uint64_t bytes) {
         if (bytes > data_.size() - pos) {
-          throw DataError(
+          throw core::DataError(
               fmt::format("{}: truncated: {} {} (byte offset {}) runs past the end of the file "
                           "(header declares {} {})",
                           path_, e.name, r, record_start, e.count, plural(e.name)));
@@ -598,7 +599,7 @@ class PlyBodyReader {
         need(count_size);
         const int64_t n = load_integer(base + pos, prop.count_type, swap);
         pos += count_size;
-        NSDF_CHECK(n >= 0, DataError, "{}: {}{} {}: list '{}' has negative count {}", path_,
+        NSDF_CHECK(n >= 0, core::DataError, "{}: {}{} {}: list '{}' has negative count {}", path_,
                    where(), e.name, r, prop.name, n);
         const size_t item_size = ply_type_size(prop.type);
         // Check before the multiplication can overflow: n < 2^32 and item_size <= 8.
@@ -724,14 +725,14 @@ size_t ply_type_size(PlyType type) {
 }
 
 PlyHeader parse_ply_header(std::string_view data, const std::string& path) {
-  NSDF_CHECK(!data.empty(), DataError, "{}: empty file", path);
+  NSDF_CHECK(!data.empty(), core::DataError, "{}: empty file", path);
   LineReader lines(data, 0, 1);
   std::string_view line;
   std::string_view token;
   lines.next(line);
   {
     Tokens tokens(line);
-    NSDF_CHECK(tokens.next(token) && token == "ply" && !tokens.next(token), DataError,
+    NSDF_CHECK(tokens.next(token) && token == "ply" && !tokens.next(token), core::DataError,
                "{}: not a PLY file: the first line is '{}', expected 'ply'", path, printable(line));
   }
   PlyHeader header;
@@ -741,7 +742,7 @@ PlyHeader parse_ply_header(std::string_view data, const std::string& path) {
     Tokens tokens(line);
     if (!tokens.next(token)) continue;  // blank header lines are harmless
     if (token == "end_header") {
-      NSDF_CHECK(has_format, DataError, "{}: the header has no 'format' line", path);
+      NSDF_CHECK(has_format, core::DataError, "{}: the header has no 'format' line", path);
       header.body_offset = data.size() - lines.remaining();
       header.body_first_line = n + 1;
       return header;
@@ -752,8 +753,8 @@ PlyHeader parse_ply_header(std::string_view data, const std::string& path) {
       header.obj_info.emplace_back(rest_of_line(line, "obj_info"));
     } else if (token == "format") {
       std::string_view name;
-      NSDF_CHECK(tokens.next(name), DataError, "{}: line {}: 'format' without a format name", path,
-                 n);
+      NSDF_CHECK(tokens.next(name), core::DataError, "{}: line {}: 'format' without a format name",
+                 path, n);
       if (name == "ascii") {
         header.format = PlyFormat::Ascii;
       } else if (name == "binary_little_endian") {
@@ -761,7 +762,7 @@ PlyHeader parse_ply_header(std::string_view data, const std::string& path) {
       } else if (name == "binary_big_endian") {
         header.format = PlyFormat::BinaryBigEndian;
       } else {
-        throw DataError(
+        throw core::DataError(
             fmt::format("{}: line {}: unknown format '{}' (expected ascii, binary_little_endian or "
                         "binary_big_endian)",
                         path, n, printable(name)));
@@ -772,73 +773,75 @@ PlyHeader parse_ply_header(std::string_view data, const std::string& path) {
     } else if (token == "element") {
       std::string_view name;
       std::string_view count;
-      NSDF_CHECK(tokens.next(name) && tokens.next(count), DataError,
+      NSDF_CHECK(tokens.next(name) && tokens.next(count), core::DataError,
                  "{}: line {}: expected 'element <name> <count>', got '{}'", path, n,
                  printable(line));
       int64_t value = 0;
-      NSDF_CHECK(detail::parse_int(count, value) == NumberStatus::Ok && value >= 0, DataError,
+      NSDF_CHECK(detail::parse_int(count, value) == NumberStatus::Ok && value >= 0, core::DataError,
                  "{}: line {}: element '{}': bad count '{}'", path, n, printable(name),
                  printable(count));
       header.elements.push_back({std::string(name), static_cast<uint64_t>(value), {}});
     } else if (token == "property") {
-      NSDF_CHECK(!header.elements.empty(), DataError,
+      NSDF_CHECK(!header.elements.empty(), core::DataError,
                  "{}: line {}: 'property' before any 'element'", path, n);
       PlyProperty prop;
       std::string_view type;
-      NSDF_CHECK(tokens.next(type), DataError, "{}: line {}: 'property' without a type", path, n);
+      NSDF_CHECK(tokens.next(type), core::DataError, "{}: line {}: 'property' without a type", path,
+                 n);
       const auto parse_checked = [&](std::string_view name, PlyType& out) {
-        NSDF_CHECK(parse_type(name, out), DataError,
+        NSDF_CHECK(parse_type(name, out), core::DataError,
                    "{}: line {}: unsupported property type '{}' (supported: {})", path, n,
                    printable(name), supported_type_names());
       };
       if (type == "list") {
         std::string_view count_type;
         std::string_view item_type;
-        NSDF_CHECK(tokens.next(count_type) && tokens.next(item_type), DataError,
+        NSDF_CHECK(tokens.next(count_type) && tokens.next(item_type), core::DataError,
                    "{}: line {}: expected 'property list <count type> <item type> <name>'", path,
                    n);
         prop.is_list = true;
         parse_checked(count_type, prop.count_type);
         parse_checked(item_type, prop.type);
-        NSDF_CHECK(is_integer_type(prop.count_type), DataError,
+        NSDF_CHECK(is_integer_type(prop.count_type), core::DataError,
                    "{}: line {}: list count type '{}' is not an integer type", path, n,
                    printable(count_type));
       } else {
         parse_checked(type, prop.type);
       }
       std::string_view name;
-      NSDF_CHECK(tokens.next(name), DataError, "{}: line {}: property without a name", path, n);
+      NSDF_CHECK(tokens.next(name), core::DataError, "{}: line {}: property without a name", path,
+                 n);
       prop.name = std::string(name);
       header.elements.back().properties.push_back(std::move(prop));
     } else {
-      throw DataError(fmt::format(
+      throw core::DataError(fmt::format(
           "{}: line {}: unknown header keyword '{}' (is the 'end_header' line missing?)", path, n,
           printable(token)));
     }
   }
-  throw DataError(
+  throw core::DataError(
       fmt::format("{}: missing 'end_header': the header runs to the end of the file", path));
 }
 
 PlyHeader read_ply_header(const std::string& path) {
   std::error_code ec;
-  NSDF_CHECK(!std::filesystem::is_directory(path, ec), IoError,
+  NSDF_CHECK(!std::filesystem::is_directory(path, ec), core::IoError,
              "{}: cannot read: is a folder, not a file", path);
   std::ifstream in(path, std::ios::binary);
-  NSDF_CHECK(in.good(), IoError, "{}: cannot open for reading", path);
+  NSDF_CHECK(in.good(), core::IoError, "{}: cannot open for reading", path);
   // Read in chunks until the end_header line has arrived: a header is small, a body may not be.
   std::string text;
   char chunk[1 << 16];
   for (;;) {
     in.read(chunk, sizeof(chunk));
     const auto got = static_cast<size_t>(in.gcount());
-    NSDF_CHECK(!in.bad(), IoError, "{}: read failed", path);
+    NSDF_CHECK(!in.bad(), core::IoError, "{}: read failed", path);
     const size_t search_from = text.size() > 16 ? text.size() - 16 : 0;
     text.append(chunk, got);
     const size_t end = text.find("end_header", search_from);
     if (end != std::string::npos && text.find('\n', end) != std::string::npos) break;
     if (got < sizeof(chunk)) break;  // end of file
-    NSDF_CHECK(text.size() < kMaxHeaderBytes, DataError,
+    NSDF_CHECK(text.size() < kMaxHeaderBytes, core::DataError,
                "{}: missing 'end_header' in the first {} bytes", path, text.size());
   }
   return parse_ply_header(text, path);
@@ -853,10 +856,10 @@ PointCloud parse_ply_point_cloud(std::string_view data, const std::string& path)
   return {std::move(mesh.V), std::move(mesh.N)};
 }
 
-Mesh read_ply(const std::string& path) { return parse_ply(read_file(path), path); }
+Mesh read_ply(const std::string& path) { return parse_ply(core::read_file(path), path); }
 
 PointCloud read_ply_point_cloud(const std::string& path) {
-  return parse_ply_point_cloud(read_file(path), path);
+  return parse_ply_point_cloud(core::read_file(path), path);
 }
 
 std::string encode_ply(const Mesh& mesh, PlyFormat format) {
@@ -887,12 +890,12 @@ std::string encode_ply(const PointCloud& cloud, PlyFormat format) {
 
 void write_ply(const Mesh& mesh, const std::string& path, PlyFormat format) {
   validate_mesh(mesh, path);
-  write_file_atomic(path, encode_ply(mesh, format));
+  core::write_file_atomic(path, encode_ply(mesh, format));
 }
 
 void write_ply(const PointCloud& cloud, const std::string& path, PlyFormat format) {
   validate_point_cloud(cloud, path);
-  write_file_atomic(path, encode_ply(cloud, format));
+  core::write_file_atomic(path, encode_ply(cloud, format));
 }
 
 }  // namespace nsdf::geometry

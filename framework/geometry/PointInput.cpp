@@ -25,7 +25,7 @@ bool finite(const Vec3f& v) {
 
 PointCloud cloud_from_array(const NpyArray& a, const std::string& name) {
   const bool ok = a.shape.size() == 2 && (a.shape[1] == 3 || a.shape[1] == 6);
-  NSDF_CHECK(ok, DataError,
+  NSDF_CHECK(ok, core::DataError,
              "{}: expected an array of shape [N, 3] (x y z) or [N, 6] (x y z nx ny nz), got {}",
              name, fmt::format("({})", fmt::join(a.shape, ", ")));
   const int64_t n = a.shape[0], w = a.shape[1];
@@ -46,7 +46,7 @@ PointCloud read_npz_cloud(const std::string& path) {
   const auto arrays = read_npz(path);
   if (const auto it = arrays.find("points"); it != arrays.end())
     return cloud_from_array(it->second, path + ": points.npy");
-  NSDF_CHECK(arrays.size() == 1, DataError,
+  NSDF_CHECK(arrays.size() == 1, core::DataError,
              "{}: holds {} arrays; expected one, or one named 'points'", path, arrays.size());
   return cloud_from_array(arrays.begin()->second, path + ": " + arrays.begin()->first + ".npy");
 }
@@ -69,7 +69,7 @@ int64_t drop_non_finite_rows(PointCloud& cloud) {
 }
 
 InputPoints read_input_points(const std::string& path, int64_t mesh_samples, uint64_t seed) {
-  NSDF_CHECK(mesh_samples > 0, ConfigError, "mesh_samples must be > 0, got {}", mesh_samples);
+  NSDF_CHECK(mesh_samples > 0, core::ConfigError, "mesh_samples must be > 0, got {}", mesh_samples);
   const std::string ext = detail::lower_extension(path);
   InputPoints in;
   if (ext == ".xyz") {
@@ -90,15 +90,15 @@ InputPoints read_input_points(const std::string& path, int64_t mesh_samples, uin
       in.cloud.N = std::move(mesh.N);
     }
   } else {
-    throw DataError(fmt::format(
+    throw core::DataError(fmt::format(
         "{}: unsupported point format '{}' (supported: .ply, .obj, .off, .xyz, .npy, .npz)", path,
         ext.empty() ? std::string("(no extension)") : ext));
   }
-  NSDF_CHECK(in.cloud.N.empty() || in.cloud.N.size() == in.cloud.P.size(), DataError,
+  NSDF_CHECK(in.cloud.N.empty() || in.cloud.N.size() == in.cloud.P.size(), core::DataError,
              "{}: {} normals for {} points (need none or one per point)", path,
              in.cloud.N.size(), in.cloud.P.size());
   in.dropped_rows = drop_non_finite_rows(in.cloud);
-  NSDF_CHECK(!in.cloud.P.empty(), DataError, "{}: no finite point ({} rows dropped)", path,
+  NSDF_CHECK(!in.cloud.P.empty(), core::DataError, "{}: no finite point ({} rows dropped)", path,
              in.dropped_rows);
   return in;
 }

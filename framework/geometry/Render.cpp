@@ -96,19 +96,20 @@ Rgb depth_color(double t) {  // t = 0 far, 1 near
 
 void check_options(const RenderOptions& o, size_t panels) {
   NSDF_CHECK(o.width >= 1 && o.width <= kMaxSide && o.height >= 1 && o.height <= kMaxSide,
-             ConfigError, "render: panel size {} x {} must be within [1, {}]", o.width, o.height,
-             kMaxSide);
+             core::ConfigError, "render: panel size {} x {} must be within [1, {}]", o.width,
+             o.height, kMaxSide);
   NSDF_CHECK(static_cast<int64_t>(o.width) * static_cast<int64_t>(panels) <= kMaxImageWidth,
-             ConfigError, "render: {} panels of width {} make an image wider than {} pixels",
+             core::ConfigError, "render: {} panels of width {} make an image wider than {} pixels",
              panels, o.width, kMaxImageWidth);
-  NSDF_CHECK(std::isfinite(o.azimuth) && std::isfinite(o.elevation), ConfigError,
+  NSDF_CHECK(std::isfinite(o.azimuth) && std::isfinite(o.elevation), core::ConfigError,
              "render: azimuth {} and elevation {} must be finite", o.azimuth, o.elevation);
-  NSDF_CHECK(o.fov > 0 && o.fov < 170, ConfigError, "render: fov = {} must be in (0, 170)", o.fov);
-  NSDF_CHECK(o.margin >= 0 && o.margin <= 0.9, ConfigError,
+  NSDF_CHECK(o.fov > 0 && o.fov < 170, core::ConfigError, "render: fov = {} must be in (0, 170)",
+             o.fov);
+  NSDF_CHECK(o.margin >= 0 && o.margin <= 0.9, core::ConfigError,
              "render: margin = {} must be in [0, 0.9]", o.margin);
-  NSDF_CHECK(o.supersample >= 1 && o.supersample <= 8, ConfigError,
+  NSDF_CHECK(o.supersample >= 1 && o.supersample <= 8, core::ConfigError,
              "render: supersample = {} must be in [1, 8]", o.supersample);
-  NSDF_CHECK(std::isfinite(o.point_radius) && o.point_radius >= 0, ConfigError,
+  NSDF_CHECK(std::isfinite(o.point_radius) && o.point_radius >= 0, core::ConfigError,
              "render: point_radius = {} must be >= 0 (0: automatic)", o.point_radius);
 }
 
@@ -119,7 +120,7 @@ bool finite(const Vec3f& v) {
 Rgb checked_color(const std::optional<Rgb>& item, const Rgb& fallback, const char* what) {
   const Rgb c = item.value_or(fallback);
   for (const float x : c) {
-    NSDF_CHECK(x >= 0 && x <= 1, ConfigError,
+    NSDF_CHECK(x >= 0 && x <= 1, core::ConfigError,
                "render: {} ({}, {}, {}) must have components in [0, 1]", what, c[0], c[1], c[2]);
   }
   return c;
@@ -128,22 +129,22 @@ Rgb checked_color(const std::optional<Rgb>& item, const Rgb& fallback, const cha
 void check_item(const RenderItem& item, size_t panel, size_t index) {
   const auto& V = *item.V;
   for (size_t i = 0; i < V.size(); ++i) {
-    NSDF_CHECK(finite(V[i]), DataError,
+    NSDF_CHECK(finite(V[i]), core::DataError,
                "render: panel {} item {}: vertex {} ({}, {}, {}) is not finite", panel, index, i,
                V[i][0], V[i][1], V[i][2]);
   }
-  NSDF_CHECK(item.N->empty() || item.N->size() == V.size(), DataError,
+  NSDF_CHECK(item.N->empty() || item.N->size() == V.size(), core::DataError,
              "render: panel {} item {}: {} normals for {} vertices", panel, index, item.N->size(),
              V.size());
   for (size_t i = 0; i < item.N->size(); ++i) {
-    NSDF_CHECK(finite((*item.N)[i]), DataError, "render: panel {} item {}: normal {} is not finite",
-               panel, index, i);
+    NSDF_CHECK(finite((*item.N)[i]), core::DataError,
+               "render: panel {} item {}: normal {} is not finite", panel, index, i);
   }
   if (item.F == nullptr) return;
   const auto nv = static_cast<int64_t>(V.size());
   for (size_t f = 0; f < item.F->size(); ++f) {
     for (const int32_t v : (*item.F)[f]) {
-      NSDF_CHECK(v >= 0 && v < nv, DataError,
+      NSDF_CHECK(v >= 0 && v < nv, core::DataError,
                  "render: panel {} item {}: face {} has vertex index {} (the mesh has {} "
                  "vertices)",
                  panel, index, f, v, nv);
@@ -465,7 +466,7 @@ void render_panel(const RenderPanel& panel, const Camera& cam, const RenderOptio
     if (coloring == PointColoring::Auto) {
       coloring = N.empty() ? PointColoring::Depth : PointColoring::Normal;
     }
-    NSDF_CHECK(coloring != PointColoring::Normal || !N.empty(), DataError,
+    NSDF_CHECK(coloring != PointColoring::Normal || !N.empty(), core::DataError,
                "render: points coloured by normal, but the points have no normals");
     const double radius =
         (o.point_radius > 0 ? o.point_radius : auto_point_radius(o, V.size())) * s;
@@ -545,7 +546,7 @@ void render_panel(const RenderPanel& panel, const Camera& cam, const RenderOptio
 }  // namespace
 
 Image render_panels(const std::vector<RenderPanel>& panels, const RenderOptions& options) {
-  NSDF_CHECK(!panels.empty(), DataError, "render: nothing to draw (no panels)");
+  NSDF_CHECK(!panels.empty(), core::DataError, "render: nothing to draw (no panels)");
   check_options(options, panels.size());
   checked_color(options.base_color, options.base_color, "base_color");
   size_t vertices = 0;
@@ -555,7 +556,7 @@ Image render_panels(const std::vector<RenderPanel>& panels, const RenderOptions&
       vertices += panels[p][i].V->size();
     }
   }
-  NSDF_CHECK(vertices > 0, DataError, "render: nothing to draw (no vertices in {} panel{})",
+  NSDF_CHECK(vertices > 0, core::DataError, "render: nothing to draw (no vertices in {} panel{})",
              panels.size(), panels.size() == 1 ? "" : "s");
   const Camera cam = fit_camera(panels, options);
   Image image(options.width * static_cast<int>(panels.size()), options.height);

@@ -25,13 +25,13 @@ bool finite(const Vec3f& p) {
 
 PointCloud sample_surface(const Mesh& mesh, int64_t n, uint64_t seed,
                           std::vector<int32_t>* face_ids) {
-  NSDF_CHECK(n >= 0, ConfigError, "sample_surface: n = {} must be >= 0", n);
+  NSDF_CHECK(n >= 0, core::ConfigError, "sample_surface: n = {} must be >= 0", n);
   const int64_t nv = static_cast<int64_t>(mesh.V.size());
   for (size_t f = 0; f < mesh.F.size(); ++f)
     for (int32_t v : mesh.F[f]) {
-      NSDF_CHECK(v >= 0 && v < nv, DataError,
+      NSDF_CHECK(v >= 0 && v < nv, core::DataError,
                  "sample_surface: face {} has vertex index {}, the mesh has {} vertices", f, v, nv);
-      NSDF_CHECK(finite(mesh.V[v]), DataError,
+      NSDF_CHECK(finite(mesh.V[v]), core::DataError,
                  "sample_surface: vertex {} ({}, {}, {}) of face {} is not finite", v, mesh.V[v][0],
                  mesh.V[v][1], mesh.V[v][2], f);
     }
@@ -60,7 +60,7 @@ PointCloud sample_surface(const Mesh& mesh, int64_t n, uint64_t seed,
       });
   std::partial_sum(cumulative.begin(), cumulative.end(), cumulative.begin());
   const double total = nf > 0 ? cumulative.back() : 0.0;
-  NSDF_CHECK(total > 0 && std::isfinite(total), DataError,
+  NSDF_CHECK(total > 0 && std::isfinite(total), core::DataError,
              "sample_surface: the mesh has no face of positive area ({} faces, {} vertices, total "
              "area {})",
              nf, nv, total);
@@ -100,16 +100,16 @@ PointCloud sample_surface(const Mesh& mesh, int64_t n, uint64_t seed,
 
 std::vector<int32_t> poisson_disk_subsample(const std::vector<Vec3f>& P, float radius,
                                             uint64_t seed) {
-  NSDF_CHECK(std::isfinite(radius) && radius > 0, ConfigError,
+  NSDF_CHECK(std::isfinite(radius) && radius > 0, core::ConfigError,
              "poisson_disk_subsample: radius = {} must be finite and > 0", radius);
-  NSDF_CHECK(P.size() < static_cast<size_t>(std::numeric_limits<int32_t>::max()), DataError,
+  NSDF_CHECK(P.size() < static_cast<size_t>(std::numeric_limits<int32_t>::max()), core::DataError,
              "poisson_disk_subsample: the cloud has {} points, at most {} are supported", P.size(),
              std::numeric_limits<int32_t>::max() - 1);
   if (P.empty()) return {};
   std::array<double, 3> lo, hi;
   for (int d = 0; d < 3; ++d) lo[d] = hi[d] = P[0][d];
   for (size_t i = 0; i < P.size(); ++i) {
-    NSDF_CHECK(finite(P[i]), DataError,
+    NSDF_CHECK(finite(P[i]), core::DataError,
                "poisson_disk_subsample: point {} ({}, {}, {}) is not finite", i, P[i][0], P[i][1],
                P[i][2]);
     for (int d = 0; d < 3; ++d) {
@@ -124,7 +124,7 @@ std::vector<int32_t> poisson_disk_subsample(const std::vector<Vec3f>& P, float r
   // two points closer than radius more than one cell apart.
   const double r = radius * (1 + 1e-9);
   for (int d = 0; d < 3; ++d)
-    NSDF_CHECK((hi[d] - lo[d]) / r < kMaxCells - 2, ConfigError,
+    NSDF_CHECK((hi[d] - lo[d]) / r < kMaxCells - 2, core::ConfigError,
                "poisson_disk_subsample: radius = {} is too small for the cloud's extent {} along "
                "axis {} (at most {} cells of size radius per axis)",
                radius, hi[d] - lo[d], d, kMaxCells - 2);

@@ -53,8 +53,8 @@ const std::vector<std::string>& sign_method_names() {
 SignMethod parse_sign_method(const std::string& name) {
   const auto& names = sign_method_names();
   const auto it = std::find(names.begin(), names.end(), name);
-  NSDF_CHECK(it != names.end(), ConfigError, "unknown sign method '{}'{}; valid: {}", name,
-             did_you_mean(name, names), join(names, ", "));
+  NSDF_CHECK(it != names.end(), core::ConfigError, "unknown sign method '{}'{}; valid: {}", name,
+             core::did_you_mean(name, names), core::join(names, ", "));
   return static_cast<SignMethod>(it - names.begin());
 }
 
@@ -64,10 +64,10 @@ std::string to_string(SignMethod method) {
 
 SignedDistance::SignedDistance(const Mesh& mesh, const SignedDistanceOptions& options)
     : options_(options) {
-  NSDF_CHECK(options.parity_rays >= 1 && options.parity_rays % 2 == 1, ConfigError,
+  NSDF_CHECK(options.parity_rays >= 1 && options.parity_rays % 2 == 1, core::ConfigError,
              "SignedDistance: parity_rays = {} must be odd and >= 1 (a majority vote)",
              options.parity_rays);
-  NSDF_CHECK(!mesh.F.empty(), DataError,
+  NSDF_CHECK(!mesh.F.empty(), core::DataError,
              "SignedDistance: the mesh has no faces ({} vertices, 0 faces)", mesh.V.size());
   if (options.orient) {
     // orient_faces checks the indices and the vertices with its own messages; the tree then
@@ -91,14 +91,14 @@ bool SignedDistance::inside_unchecked(const Vec3f& q) const {
 }
 
 bool SignedDistance::inside(const Vec3f& q) const {
-  NSDF_CHECK(finite(q), DataError, "SignedDistance: query ({}, {}, {}) is not finite", q[0], q[1],
-             q[2]);
+  NSDF_CHECK(finite(q), core::DataError, "SignedDistance: query ({}, {}, {}) is not finite", q[0],
+             q[1], q[2]);
   return inside_unchecked(q);
 }
 
 float SignedDistance::signed_distance(const Vec3f& q) const {
-  NSDF_CHECK(finite(q), DataError, "SignedDistance: query ({}, {}, {}) is not finite", q[0], q[1],
-             q[2]);
+  NSDF_CHECK(finite(q), core::DataError, "SignedDistance: query ({}, {}, {}) is not finite", q[0],
+             q[1], q[2]);
   int32_t face;
   const float d = static_cast<float>(std::sqrt(bvh_->squared_distance(q, face)));
   return inside_unchecked(q) ? -d : d;
@@ -107,8 +107,9 @@ float SignedDistance::signed_distance(const Vec3f& q) const {
 std::vector<float> SignedDistance::signed_distances(const std::vector<Vec3f>& queries,
                                                     std::vector<int32_t>* faces) const {
   for (size_t i = 0; i < queries.size(); ++i)
-    NSDF_CHECK(finite(queries[i]), DataError, "SignedDistance: query {} ({}, {}, {}) is not finite",
-               i, queries[i][0], queries[i][1], queries[i][2]);
+    NSDF_CHECK(finite(queries[i]), core::DataError,
+               "SignedDistance: query {} ({}, {}, {}) is not finite", i, queries[i][0],
+               queries[i][1], queries[i][2]);
   std::vector<float> out(queries.size());
   if (faces) faces->assign(queries.size(), -1);
   for_each_query_block(queries, [&](const uint32_t* order, size_t n) {

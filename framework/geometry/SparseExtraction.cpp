@@ -19,20 +19,20 @@ namespace {
 
 // Levels of refinement between the coarse and the final grid (resolution = coarse * 2^levels).
 int check_options(const ExtractionOptions& o, bool sparse) {
-  NSDF_CHECK(o.resolution >= 1, ConfigError, "extraction: resolution = {}, must be >= 1",
+  NSDF_CHECK(o.resolution >= 1, core::ConfigError, "extraction: resolution = {}, must be >= 1",
              o.resolution);
-  NSDF_CHECK(o.batch_size >= 1, ConfigError, "extraction: batch_size = {}, must be >= 1",
+  NSDF_CHECK(o.batch_size >= 1, core::ConfigError, "extraction: batch_size = {}, must be >= 1",
              o.batch_size);
   for (int a = 0; a < 3; ++a)
     NSDF_CHECK(std::isfinite(o.min[a]) && std::isfinite(o.max[a]) && o.min[a] < o.max[a],
-               ConfigError, "extraction: box axis {} is [{}, {}], need finite min < max", a,
+               core::ConfigError, "extraction: box axis {} is [{}, {}], need finite min < max", a,
                o.min[a], o.max[a]);
   if (!sparse) return 0;
-  NSDF_CHECK(o.coarse_resolution >= 1, ConfigError,
+  NSDF_CHECK(o.coarse_resolution >= 1, core::ConfigError,
              "extraction: coarse_resolution = {}, must be >= 1", o.coarse_resolution);
-  NSDF_CHECK(std::isfinite(o.safety) && o.safety > 0, ConfigError,
+  NSDF_CHECK(std::isfinite(o.safety) && o.safety > 0, core::ConfigError,
              "extraction: safety = {}, must be positive", o.safety);
-  NSDF_CHECK(o.coarse_resolution <= o.resolution, ConfigError,
+  NSDF_CHECK(o.coarse_resolution <= o.resolution, core::ConfigError,
              "extraction: coarse_resolution {} is above resolution {}", o.coarse_resolution,
              o.resolution);
   int levels = 0;
@@ -41,7 +41,7 @@ int check_options(const ExtractionOptions& o, bool sparse) {
     r *= 2;
     ++levels;
   }
-  NSDF_CHECK(r == o.resolution, ConfigError,
+  NSDF_CHECK(r == o.resolution, core::ConfigError,
              "extraction: resolution {} is not coarse_resolution {} times a power of 2 (nearest: "
              "{} or {})",
              o.resolution, o.coarse_resolution, r / 2, r);
@@ -77,7 +77,7 @@ void query_points(const FieldFn& field, const GridSpec& grid, int64_t batch_size
     }
     field(xyz.data(), int64_t(n), values.data() + begin);
     for (size_t m = 0; m < n; ++m)
-      NSDF_CHECK(std::isfinite(values[begin + m]), DataError,
+      NSDF_CHECK(std::isfinite(values[begin + m]), core::DataError,
                  "extraction: the field returned {} at ({}, {}, {})", values[begin + m], xyz[3 * m],
                  xyz[3 * m + 1], xyz[3 * m + 2]);
   }

@@ -12,8 +12,8 @@
 namespace nsdf::geometry {
 
 SurfaceMatch match_surfaces(const std::vector<Vec3f>& pred, const std::vector<Vec3f>& gt) {
-  NSDF_CHECK(!pred.empty(), DataError, "surface distance: the prediction has no points");
-  NSDF_CHECK(!gt.empty(), DataError, "surface distance: the ground truth has no points");
+  NSDF_CHECK(!pred.empty(), core::DataError, "surface distance: the prediction has no points");
+  NSDF_CHECK(!gt.empty(), core::DataError, "surface distance: the ground truth has no points");
   SurfaceMatch m;
   auto one_way = [](const std::vector<Vec3f>& from, const std::vector<Vec3f>& to,
                     std::vector<float>& dist, std::vector<int32_t>& nn) {
@@ -86,7 +86,7 @@ SurfaceMetrics surface_metrics(const PointCloud& pred, const PointCloud& gt,
 
 PointCloud evaluation_points(const Mesh& mesh, int64_t n, uint64_t seed) {
   if (!mesh.F.empty()) return sample_surface(mesh, n, seed);
-  NSDF_CHECK(!mesh.V.empty(), DataError, "evaluation: the point set is empty");
+  NSDF_CHECK(!mesh.V.empty(), core::DataError, "evaluation: the point set is empty");
   PointCloud cloud{mesh.V, mesh.N};
   if (n <= 0 || static_cast<int64_t>(cloud.P.size()) <= n) return cloud;
   // A deterministic subset of n points (a partial Fisher-Yates shuffle of the indices).
@@ -108,7 +108,7 @@ PointCloud evaluation_points(const Mesh& mesh, int64_t n, uint64_t seed) {
 }
 
 double bounding_box_diagonal(const std::vector<Vec3f>& P) {
-  NSDF_CHECK(!P.empty(), DataError, "bounding box of an empty point set");
+  NSDF_CHECK(!P.empty(), core::DataError, "bounding box of an empty point set");
   Vec3f lo = P[0], hi = P[0];
   for (const auto& p : P)
     for (int k = 0; k < 3; ++k) {

@@ -147,11 +147,13 @@ Vec3f reciprocal(const Vec3f& d) {
 }
 
 void check_ray(const Vec3f& origin, const Vec3f& direction, const char* what) {
-  NSDF_CHECK(finite(origin), DataError, "TriangleBvh::{}: ray origin ({}, {}, {}) is not finite",
-             what, origin[0], origin[1], origin[2]);
+  NSDF_CHECK(finite(origin), core::DataError,
+             "TriangleBvh::{}: ray origin ({}, {}, {}) is not finite", what, origin[0], origin[1],
+             origin[2]);
   NSDF_CHECK(finite(direction) && (direction[0] != 0 || direction[1] != 0 || direction[2] != 0),
-             DataError, "TriangleBvh::{}: ray direction ({}, {}, {}) must be finite and not zero",
-             what, direction[0], direction[1], direction[2]);
+             core::DataError,
+             "TriangleBvh::{}: ray direction ({}, {}, {}) must be finite and not zero", what,
+             direction[0], direction[1], direction[2]);
 }
 
 // ---- build ---------------------------------------------------------------------------------
@@ -487,14 +489,14 @@ bool intersect_ray_triangle(const Vec3f& origin, const Vec3f& direction, const V
 }
 
 TriangleBvh::TriangleBvh(const Mesh& mesh, const BvhOptions& options) {
-  NSDF_CHECK(options.max_leaf_size >= 1, ConfigError,
+  NSDF_CHECK(options.max_leaf_size >= 1, core::ConfigError,
              "TriangleBvh: max_leaf_size = {} must be >= 1", options.max_leaf_size);
-  NSDF_CHECK(options.bins >= 2 && options.bins <= kMaxBins, ConfigError,
+  NSDF_CHECK(options.bins >= 2 && options.bins <= kMaxBins, core::ConfigError,
              "TriangleBvh: bins = {} must be in [2, {}]", options.bins, kMaxBins);
   const size_t nf = mesh.F.size();
-  NSDF_CHECK(nf > 0, DataError, "TriangleBvh: the mesh has no faces ({} vertices, 0 faces)",
+  NSDF_CHECK(nf > 0, core::DataError, "TriangleBvh: the mesh has no faces ({} vertices, 0 faces)",
              mesh.V.size());
-  NSDF_CHECK(nf < static_cast<size_t>(std::numeric_limits<int32_t>::max() / 2), DataError,
+  NSDF_CHECK(nf < static_cast<size_t>(std::numeric_limits<int32_t>::max() / 2), core::DataError,
              "TriangleBvh: the mesh has {} faces, at most {} are supported", nf,
              std::numeric_limits<int32_t>::max() / 2 - 1);
   const int64_t nv = static_cast<int64_t>(mesh.V.size());
@@ -503,12 +505,12 @@ TriangleBvh::TriangleBvh(const Mesh& mesh, const BvhOptions& options) {
     Box box;
     for (int k = 0; k < 3; ++k) {
       const int64_t vi = mesh.F[f][k];
-      NSDF_CHECK(vi >= 0 && vi < nv, DataError,
+      NSDF_CHECK(vi >= 0 && vi < nv, core::DataError,
                  "TriangleBvh: face {} has vertex index {} out of range (the mesh has {} vertices, "
                  "valid indices 0..{})",
                  f, vi, nv, nv - 1);
       const Vec3f& p = mesh.V[vi];
-      NSDF_CHECK(finite(p), DataError,
+      NSDF_CHECK(finite(p), core::DataError,
                  "TriangleBvh: vertex {} ({}, {}, {}) of face {} is not finite", vi, p[0], p[1],
                  p[2], f);
       box.grow(p);
@@ -651,9 +653,9 @@ void TriangleBvh::closest_impl(const Vec3f& q, double& best_d2, int32_t& best_sl
 }
 
 ClosestPoint TriangleBvh::closest_point(const Vec3f& q, float max_distance) const {
-  NSDF_CHECK(finite(q), DataError, "TriangleBvh::closest_point: query ({}, {}, {}) is not finite",
-             q[0], q[1], q[2]);
-  NSDF_CHECK(max_distance >= 0.0f, ConfigError,
+  NSDF_CHECK(finite(q), core::DataError,
+             "TriangleBvh::closest_point: query ({}, {}, {}) is not finite", q[0], q[1], q[2]);
+  NSDF_CHECK(max_distance >= 0.0f, core::ConfigError,
              "TriangleBvh::closest_point: max_distance = {} must be >= 0", max_distance);
   double best_d2 = std::isinf(max_distance)
                        ? std::numeric_limits<double>::infinity()
@@ -674,10 +676,10 @@ ClosestPoint TriangleBvh::closest_point(const Vec3f& q, float max_distance) cons
 std::vector<ClosestPoint> TriangleBvh::closest_points(const std::vector<Vec3f>& queries,
                                                       float max_distance) const {
   for (size_t i = 0; i < queries.size(); ++i)
-    NSDF_CHECK(finite(queries[i]), DataError,
+    NSDF_CHECK(finite(queries[i]), core::DataError,
                "TriangleBvh::closest_points: query {} ({}, {}, {}) is not finite", i, queries[i][0],
                queries[i][1], queries[i][2]);
-  NSDF_CHECK(max_distance >= 0.0f, ConfigError,
+  NSDF_CHECK(max_distance >= 0.0f, core::ConfigError,
              "TriangleBvh::closest_points: max_distance = {} must be >= 0", max_distance);
   std::vector<ClosestPoint> out(queries.size());
   for_each_query(queries, [&](size_t i) { out[i] = closest_point(queries[i], max_distance); });
@@ -687,7 +689,7 @@ std::vector<ClosestPoint> TriangleBvh::closest_points(const std::vector<Vec3f>& 
 std::vector<float> TriangleBvh::distances(const std::vector<Vec3f>& queries,
                                           std::vector<int32_t>* faces) const {
   for (size_t i = 0; i < queries.size(); ++i)
-    NSDF_CHECK(finite(queries[i]), DataError,
+    NSDF_CHECK(finite(queries[i]), core::DataError,
                "TriangleBvh::distances: query {} ({}, {}, {}) is not finite", i, queries[i][0],
                queries[i][1], queries[i][2]);
   std::vector<float> out(queries.size());
@@ -790,7 +792,7 @@ RayHit TriangleBvh::intersect(const Vec3f& origin, const Vec3f& direction, float
 std::vector<RayHit> TriangleBvh::intersect_all(const std::vector<Vec3f>& origins,
                                                const std::vector<Vec3f>& directions, float t_min,
                                                float t_max) const {
-  NSDF_CHECK(origins.size() == directions.size(), DataError,
+  NSDF_CHECK(origins.size() == directions.size(), core::DataError,
              "TriangleBvh::intersect_all: {} origins but {} directions", origins.size(),
              directions.size());
   for (size_t i = 0; i < origins.size(); ++i) check_ray(origins[i], directions[i], "intersect_all");

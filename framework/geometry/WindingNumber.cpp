@@ -46,13 +46,13 @@ double solid_angle(const Vec3f& q, const Vec3f& a, const Vec3f& b, const Vec3f& 
 }
 
 void check_mesh(const Mesh& mesh, const char* what) {
-  NSDF_CHECK(!mesh.F.empty(), DataError, "{}: the mesh has no faces ({} vertices, 0 faces)", what,
-             mesh.V.size());
+  NSDF_CHECK(!mesh.F.empty(), core::DataError, "{}: the mesh has no faces ({} vertices, 0 faces)",
+             what, mesh.V.size());
   const int64_t nv = static_cast<int64_t>(mesh.V.size());
   for (size_t f = 0; f < mesh.F.size(); ++f)
     for (int k = 0; k < 3; ++k) {
       const int64_t vi = mesh.F[f][k];
-      NSDF_CHECK(vi >= 0 && vi < nv, DataError,
+      NSDF_CHECK(vi >= 0 && vi < nv, core::DataError,
                  "{}: face {} has vertex index {} out of range (the mesh has {} vertices, valid "
                  "indices 0..{})",
                  what, f, vi, nv, nv - 1);
@@ -73,15 +73,15 @@ double triangle_solid_angle(const Vec3f& q, const Vec3f& a, const Vec3f& b, cons
 
 double exact_winding_number(const Mesh& mesh, const Vec3f& q) {
   check_mesh(mesh, "exact_winding_number");
-  NSDF_CHECK(finite(q), DataError, "exact_winding_number: query ({}, {}, {}) is not finite", q[0],
-             q[1], q[2]);
+  NSDF_CHECK(finite(q), core::DataError, "exact_winding_number: query ({}, {}, {}) is not finite",
+             q[0], q[1], q[2]);
   return exact_sum(mesh, q);
 }
 
 std::vector<double> exact_winding_numbers(const Mesh& mesh, const std::vector<Vec3f>& queries) {
   check_mesh(mesh, "exact_winding_numbers");
   for (size_t i = 0; i < queries.size(); ++i)
-    NSDF_CHECK(finite(queries[i]), DataError,
+    NSDF_CHECK(finite(queries[i]), core::DataError,
                "exact_winding_numbers: query {} ({}, {}, {}) is not finite", i, queries[i][0],
                queries[i][1], queries[i][2]);
   std::vector<double> out(queries.size());
@@ -174,10 +174,10 @@ Moments triangle_moments(const std::array<Vec3f, 3>& t, const double o[3]) {
 FastWindingNumber::FastWindingNumber(std::shared_ptr<const TriangleBvh> bvh,
                                      const FastWindingNumberOptions& options)
     : bvh_(std::move(bvh)), options_(options) {
-  NSDF_CHECK(bvh_ != nullptr, ConfigError, "FastWindingNumber: the tree is null");
-  NSDF_CHECK(options.order >= 0 && options.order <= 2, ConfigError,
+  NSDF_CHECK(bvh_ != nullptr, core::ConfigError, "FastWindingNumber: the tree is null");
+  NSDF_CHECK(options.order >= 0 && options.order <= 2, core::ConfigError,
              "FastWindingNumber: order = {} is not supported (valid: 0, 1, 2)", options.order);
-  NSDF_CHECK(options.beta > 0 && std::isfinite(options.beta), ConfigError,
+  NSDF_CHECK(options.beta > 0 && std::isfinite(options.beta), core::ConfigError,
              "FastWindingNumber: beta = {} must be finite and > 0", options.beta);
   const std::vector<BvhWideNode>& wide = bvh_->wide_nodes();
   const std::vector<TrianglePacket>& packets = bvh_->packets();
@@ -353,14 +353,14 @@ double FastWindingNumber::evaluate(const Vec3f& q) const {
 }
 
 double FastWindingNumber::winding_number(const Vec3f& q) const {
-  NSDF_CHECK(finite(q), DataError, "FastWindingNumber: query ({}, {}, {}) is not finite", q[0],
-             q[1], q[2]);
+  NSDF_CHECK(finite(q), core::DataError, "FastWindingNumber: query ({}, {}, {}) is not finite",
+             q[0], q[1], q[2]);
   return evaluate(q);
 }
 
 std::vector<float> FastWindingNumber::winding_numbers(const std::vector<Vec3f>& queries) const {
   for (size_t i = 0; i < queries.size(); ++i)
-    NSDF_CHECK(finite(queries[i]), DataError,
+    NSDF_CHECK(finite(queries[i]), core::DataError,
                "FastWindingNumber: query {} ({}, {}, {}) is not finite", i, queries[i][0],
                queries[i][1], queries[i][2]);
   std::vector<float> out(queries.size());

@@ -15,7 +15,7 @@ using detail::NumberStatus;
 using detail::printable;
 
 PointCloud parse_xyz(std::string_view data, const std::string& path) {
-  NSDF_CHECK(!data.empty(), DataError, "{}: empty file", path);
+  NSDF_CHECK(!data.empty(), core::DataError, "{}: empty file", path);
   PointCloud cloud;
   detail::LineReader lines(data, 0, 1);
   std::string_view line;
@@ -26,13 +26,13 @@ PointCloud parse_xyz(std::string_view data, const std::string& path) {
     const int64_t n = lines.line_number();
     const size_t count = detail::Tokens(line).count();
     if (width == 0) {
-      NSDF_CHECK(count == 3 || count == 6, DataError,
+      NSDF_CHECK(count == 3 || count == 6, core::DataError,
                  "{}: line {}: expected 3 values (x y z) or 6 (x y z nx ny nz), got {}", path, n,
                  count);
       width = count;
       first_row_line = n;
     }
-    NSDF_CHECK(count == width, DataError,
+    NSDF_CHECK(count == width, core::DataError,
                "{}: line {}: expected {} values like line {}, got {} (rows must all have the "
                "same width)",
                path, n, width, first_row_line, count);
@@ -41,12 +41,12 @@ PointCloud parse_xyz(std::string_view data, const std::string& path) {
     for (size_t c = 0; c < width; ++c) {
       tokens.next(token);
       const NumberStatus s = detail::parse_float(token, row[c]);
-      NSDF_CHECK(s != NumberStatus::NotANumber, DataError,
+      NSDF_CHECK(s != NumberStatus::NotANumber, core::DataError,
                  "{}: line {}: expected a number, got '{}'", path, n, printable(token));
-      NSDF_CHECK(s != NumberStatus::OutOfRange, DataError,
+      NSDF_CHECK(s != NumberStatus::OutOfRange, core::DataError,
                  "{}: line {}: point {}: value {} out of float range", path, n, cloud.P.size(),
                  printable(token));
-      NSDF_CHECK(std::isfinite(row[c]), DataError, "{}: line {}: point {}: {} {}", path, n,
+      NSDF_CHECK(std::isfinite(row[c]), core::DataError, "{}: line {}: point {}: {} {}", path, n,
                  cloud.P.size(), detail::non_finite_name(row[c]),
                  c < 3 ? "coordinate" : "normal component");
     }
@@ -56,7 +56,7 @@ PointCloud parse_xyz(std::string_view data, const std::string& path) {
   return cloud;
 }
 
-PointCloud read_xyz(const std::string& path) { return parse_xyz(read_file(path), path); }
+PointCloud read_xyz(const std::string& path) { return parse_xyz(core::read_file(path), path); }
 
 std::string encode_xyz(const PointCloud& cloud) {
   const bool normals = !cloud.N.empty();
@@ -74,7 +74,7 @@ std::string encode_xyz(const PointCloud& cloud) {
 
 void write_xyz(const PointCloud& cloud, const std::string& path) {
   validate_point_cloud(cloud, path);
-  write_file_atomic(path, encode_xyz(cloud));
+  core::write_file_atomic(path, encode_xyz(cloud));
 }
 
 }  // namespace nsdf::geometry

@@ -4,9 +4,9 @@
 
 #include "core/Error.h"
 
-namespace nsdf {
+namespace nsdf::losses {
 
-void ClampedL1LossOptions::declare(OptionSet<ClampedL1LossOptions>& s) {
+void ClampedL1LossOptions::declare(core::OptionSet<ClampedL1LossOptions>& s) {
   using O = ClampedL1LossOptions;
   s.add("delta", &O::delta, "clamp distance: predictions and targets are clamped to +-delta")
       .positive();
@@ -20,11 +20,11 @@ void ClampedL1LossOptions::declare(OptionSet<ClampedL1LossOptions>& s) {
       .positive();
 }
 
-LossResult ClampedL1Loss::compute(Decoder& decoder, const LossBatch& batch) {
+LossResult ClampedL1Loss::compute(models::Decoder& decoder, const LossBatch& batch) {
   const double d = options_.delta;
   torch::Tensor xyz = batch.xyz, sdf = batch.sdf, latent = batch.latent;
   if (!sdf.defined()) {
-    NSDF_CHECK(batch.normals.defined(), DataError,
+    NSDF_CHECK(batch.normals.defined(), core::DataError,
                "clamped_l1: the batch has neither SDF samples nor normals to draw them along");
     const int64_t k = options_.samples_per_point;
     const torch::Tensor x = batch.xyz.detach().repeat({k, 1});
@@ -43,4 +43,4 @@ LossResult ClampedL1Loss::compute(Decoder& decoder, const LossBatch& batch) {
   return r;
 }
 
-}  // namespace nsdf
+}  // namespace nsdf::losses

@@ -12,7 +12,7 @@
 
 #include "losses/Loss.h"
 
-namespace nsdf {
+namespace nsdf::losses {
 
 struct ClampedL1LossOptions {
   double delta = 0.1;
@@ -21,7 +21,7 @@ struct ClampedL1LossOptions {
   int64_t samples_per_point = 1;
   double normal_std = 0.05;
 
-  static void declare(OptionSet<ClampedL1LossOptions>& s);
+  static void declare(core::OptionSet<ClampedL1LossOptions>& s);
 };
 
 class ClampedL1Loss : public Loss {
@@ -33,11 +33,11 @@ class ClampedL1Loss : public Loss {
       "along the normals.";
 
   explicit ClampedL1Loss(const Options& options) : options_(options) {}
-  LossResult compute(Decoder& decoder, const LossBatch& batch) override;
+  LossResult compute(models::Decoder& decoder, const LossBatch& batch) override;
   bool needs_normals() const override { return true; }
 
  private:
   Options options_;
 };
 
-}  // namespace nsdf
+}  // namespace nsdf::losses

@@ -1,8 +1,8 @@
 #include "losses/IgrLoss.h"
 
-namespace nsdf {
+namespace nsdf::losses {
 
-void IgrLossOptions::declare(OptionSet<IgrLossOptions>& s) {
+void IgrLossOptions::declare(core::OptionSet<IgrLossOptions>& s) {
   using O = IgrLossOptions;
   s.add("lambda", &O::lambda, "weight of the eikonal term").non_negative();
   s.add("tau", &O::tau, "weight of the normal term (used when the cloud has normals)")
@@ -16,7 +16,7 @@ void IgrLossOptions::declare(OptionSet<IgrLossOptions>& s) {
   s.add("code_reg", &O::code_reg, "weight of mean ||z|| (shape spaces)").non_negative();
 }
 
-LossResult IgrLoss::compute(Decoder& decoder, const LossBatch& batch) {
+LossResult IgrLoss::compute(models::Decoder& decoder, const LossBatch& batch) {
   const bool normals = batch.normals.defined() && options_.tau > 0;
   const bool eikonal = options_.lambda > 0;
   const int64_t n = batch.xyz.size(0);
@@ -30,7 +30,7 @@ LossResult IgrLoss::compute(Decoder& decoder, const LossBatch& batch) {
     if (latent.defined()) latent = torch::cat({batch.latent, y.latent}, 0);
   }
   const int64_t first_grad_row = normals ? 0 : n;
-  const FieldAndGradient fg = decoder.forward_with_gradient(latent, xyz, first_grad_row);
+  const models::FieldAndGradient fg = decoder.forward_with_gradient(latent, xyz, first_grad_row);
   const torch::Tensor surface = fg.f.slice(0, 0, n).abs().mean();
   LossResult r{surface, {{"surface", surface}}};
   if (normals) {
@@ -48,4 +48,4 @@ LossResult IgrLoss::compute(Decoder& decoder, const LossBatch& batch) {
   return r;
 }
 
-}  // namespace nsdf
+}  // namespace nsdf::losses

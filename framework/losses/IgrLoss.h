@@ -2,14 +2,15 @@
 // `igr`: Implicit Geometric Regularization (Gropp et al. 2020, Eq. 2 and 3). Fits a field to a
 // point cloud without SDF supervision:
 //   L = mean_i |f(x_i)| + tau * mean_i ||grad f(x_i) - n_i||       (normal term when normals
-//       + lambda * mean_j (||grad f(y_j)|| - 1)^2                      are given; L2 norm, not squared)
+//       + lambda * mean_j (||grad f(y_j)|| - 1)^2                      are given; L2 norm, not
+//       squared)
 // with the eikonal term on off-surface points y: one Gaussian sample per surface point (std =
 // batch.sigma, IGR's distance to the 50th neighbour, or `sigma`) plus uniform_fraction as many
 // uniform points in [-domain, domain]^3 (IGR: N/8). Shape spaces add code_reg * mean ||z||.
 
 #include "losses/Loss.h"
 
-namespace nsdf {
+namespace nsdf::losses {
 
 struct IgrLossOptions {
   double lambda = 0.1;
@@ -19,7 +20,7 @@ struct IgrLossOptions {
   double domain = 1.2;
   double code_reg = 1e-3;
 
-  static void declare(OptionSet<IgrLossOptions>& s);
+  static void declare(core::OptionSet<IgrLossOptions>& s);
 };
 
 class IgrLoss : public Loss {
@@ -30,10 +31,10 @@ class IgrLoss : public Loss {
       "(with normals) + lambda * mean (||grad f|| - 1)^2 on Gaussian (per-point sigma) and "
       "uniform off-surface samples.";
   explicit IgrLoss(const Options& options) : options_(options) {}
-  LossResult compute(Decoder& decoder, const LossBatch& batch) override;
+  LossResult compute(models::Decoder& decoder, const LossBatch& batch) override;
 
  private:
   Options options_;
 };
 
-}  // namespace nsdf
+}  // namespace nsdf::losses

@@ -14,7 +14,7 @@
 #include "core/Registry.h"
 #include "models/Decoder.h"
 
-namespace nsdf {
+namespace nsdf::losses {
 
 struct LossBatch {
   torch::Tensor xyz;     // [N, 3] SDF samples (regression) or surface points (point-cloud fits)
@@ -35,7 +35,7 @@ struct LossResult {
 class Loss {
  public:
   virtual ~Loss() = default;
-  virtual LossResult compute(Decoder& decoder, const LossBatch& batch) = 0;
+  virtual LossResult compute(models::Decoder& decoder, const LossBatch& batch) = 0;
   /// The signed distance that the decoder's output f represents, for meshing and metrics.
   /// Identity for losses that train an SDF; PHASE trains a density u in (-1, 1) whose log
   /// transform is the SDF. Applied element-wise to a batch of outputs, without gradients.
@@ -45,7 +45,7 @@ class Loss {
   virtual bool needs_normals() const { return false; }
 };
 
-using LossRegistry = Registry<Loss>;
+using LossRegistry = core::Registry<Loss>;
 
 /// Registers the built-in losses (clamped_l1, igr, phase, siren_sdf).
 void register_builtin_losses(LossRegistry& registry);
@@ -73,4 +73,4 @@ struct OffSurfacePoints {
 OffSurfacePoints sample_off_surface(const LossBatch& batch, double default_sigma,
                                     double uniform_fraction, double domain);
 
-}  // namespace nsdf
+}  // namespace nsdf::losses

@@ -4,7 +4,7 @@
 #include "losses/PhaseLoss.h"
 #include "losses/SirenSdfLoss.h"
 
-namespace nsdf {
+namespace nsdf::losses {
 
 void register_builtin_losses(LossRegistry& registry) {
   registry.add<ClampedL1Loss>("clamped_l1");
@@ -13,4 +13,4 @@ void register_builtin_losses(LossRegistry& registry) {
   registry.add<SirenSdfLoss>("siren_sdf");
 }
 
-}  // namespace nsdf
+}  // namespace nsdf::losses

@@ -3,9 +3,9 @@
 #include <cmath>
 #include <vector>
 
-namespace nsdf {
+namespace nsdf::losses {
 
-void PhaseLossOptions::declare(OptionSet<PhaseLossOptions>& s) {
+void PhaseLossOptions::declare(core::OptionSet<PhaseLossOptions>& s) {
   using O = PhaseLossOptions;
   s.add("eps", &O::eps, "phase transition width^2: the interface is ~sqrt(eps) thick (PHASE: 0.01)")
       .positive();
@@ -37,7 +37,7 @@ torch::Tensor PhaseLoss::sdf_gradient(const torch::Tensor& f, const torch::Tenso
   return std::sqrt(options_.eps) * (1 + torch::tanh(f).abs()) * spatial_gradient(f, x);
 }
 
-LossResult PhaseLoss::compute(Decoder& decoder, const LossBatch& batch) {
+LossResult PhaseLoss::compute(models::Decoder& decoder, const LossBatch& batch) {
   const torch::Tensor x = batch.xyz.detach();
   const int64_t n = x.size(0);
   const auto opts = x.options();
@@ -66,7 +66,7 @@ LossResult PhaseLoss::compute(Decoder& decoder, const LossBatch& batch) {
     latent.push_back(with_random_codes(batch.latent, m).slice(0, n));
   }
   const int64_t grad_rows = n * k;
-  const FieldAndGradient fg = decoder.forward_with_gradient(
+  const models::FieldAndGradient fg = decoder.forward_with_gradient(
       latent.empty() ? torch::Tensor() : torch::cat(latent, 0), torch::cat(xyz, 0), grad_rows);
   const torch::Tensor u = torch::tanh(fg.f);
 
@@ -101,4 +101,4 @@ LossResult PhaseLoss::compute(Decoder& decoder, const LossBatch& batch) {
   return r;
 }
 
-}  // namespace nsdf
+}  // namespace nsdf::losses

@@ -53,7 +53,7 @@
 
 #include "losses/Loss.h"
 
-namespace nsdf {
+namespace nsdf::losses {
 
 struct PhaseLossOptions {
   double eps = 0.01;
@@ -66,7 +66,7 @@ struct PhaseLossOptions {
   double domain = 1.2;
   double code_reg = 1e-3;
 
-  static void declare(OptionSet<PhaseLossOptions>& s);
+  static void declare(core::OptionSet<PhaseLossOptions>& s);
 };
 
 class PhaseLoss : public Loss {
@@ -77,7 +77,7 @@ class PhaseLoss : public Loss {
       "eps^-1/2 mean (eps ||grad u||^2 + (1 - |u|)^2) on uniform samples + mean ||grad w - n|| "
       "(with normals), w = -sqrt(eps) log(1 - |u|) sign(u) the signed distance.";
   explicit PhaseLoss(const Options& options) : options_(options) {}
-  LossResult compute(Decoder& decoder, const LossBatch& batch) override;
+  LossResult compute(models::Decoder& decoder, const LossBatch& batch) override;
   /// w = -sqrt(eps) log(1 - |tanh f|) sign(f), evaluated without rounding 1 - |tanh f| to 0.
   torch::Tensor to_sdf(const torch::Tensor& f) const override;
   /// grad w at x for f = decoder(x) [N, 1] (x [N, 3] requires grad), keeping the graph: the
@@ -88,4 +88,4 @@ class PhaseLoss : public Loss {
   Options options_;
 };
 
-}  // namespace nsdf
+}  // namespace nsdf::losses

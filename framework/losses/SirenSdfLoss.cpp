@@ -1,8 +1,8 @@
 #include "losses/SirenSdfLoss.h"
 
-namespace nsdf {
+namespace nsdf::losses {
 
-void SirenSdfLossOptions::declare(OptionSet<SirenSdfLossOptions>& s) {
+void SirenSdfLossOptions::declare(core::OptionSet<SirenSdfLossOptions>& s) {
   using O = SirenSdfLossOptions;
   s.add("surface_weight", &O::surface_weight, "weight of |f| on the surface").non_negative();
   s.add("off_surface_weight", &O::off_surface_weight, "weight of exp(-alpha |f|) off the surface")
@@ -14,12 +14,12 @@ void SirenSdfLossOptions::declare(OptionSet<SirenSdfLossOptions>& s) {
   s.add("domain", &O::domain, "off-surface points uniform in [-domain, domain]^3").positive();
 }
 
-LossResult SirenSdfLoss::compute(Decoder& decoder, const LossBatch& batch) {
+LossResult SirenSdfLoss::compute(models::Decoder& decoder, const LossBatch& batch) {
   const int64_t n = batch.xyz.size(0);
   const auto opts = batch.xyz.options();
   const torch::Tensor uniform = (torch::rand({n, 3}, opts) * 2 - 1) * options_.domain;
   const torch::Tensor x = torch::cat({batch.xyz.detach(), uniform}, 0);
-  const FieldAndGradient fg =
+  const models::FieldAndGradient fg =
       decoder.forward_with_gradient(with_random_codes(batch.latent, n), x, /*first_grad_row=*/0);
   const torch::Tensor &f = fg.f, &g = fg.grad;
   const double total_points = 2.0 * n;  // SIREN averages every term over the whole batch
@@ -40,4 +40,4 @@ LossResult SirenSdfLoss::compute(Decoder& decoder, const LossBatch& batch) {
   return r;
 }
 
-}  // namespace nsdf
+}  // namespace nsdf::losses

@@ -8,7 +8,7 @@
 
 #include "losses/Loss.h"
 
-namespace nsdf {
+namespace nsdf::losses {
 
 struct SirenSdfLossOptions {
   double surface_weight = 3e3;
@@ -18,7 +18,7 @@ struct SirenSdfLossOptions {
   double eikonal_weight = 5e1;
   double domain = 1.0;
 
-  static void declare(OptionSet<SirenSdfLossOptions>& s);
+  static void declare(core::OptionSet<SirenSdfLossOptions>& s);
 };
 
 class SirenSdfLoss : public Loss {
@@ -28,10 +28,10 @@ class SirenSdfLoss : public Loss {
       "SIREN's SDF loss (Sitzmann et al. 2020): |f| on the surface, exp(-alpha |f|) off it, "
       "1 - cos(grad f, n) with normals, | ||grad f|| - 1 | everywhere; weights 3e3/1e2/1e2/5e1.";
   explicit SirenSdfLoss(const Options& options) : options_(options) {}
-  LossResult compute(Decoder& decoder, const LossBatch& batch) override;
+  LossResult compute(models::Decoder& decoder, const LossBatch& batch) override;
 
  private:
   Options options_;
 };
 
-}  // namespace nsdf
+}  // namespace nsdf::losses

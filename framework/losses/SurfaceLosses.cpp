@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-namespace nsdf {
+namespace nsdf::losses {
 
 torch::Tensor spatial_gradient(const torch::Tensor& f, const torch::Tensor& x) {
   return torch::autograd::grad({f}, {x}, {torch::ones_like(f)}, /*retain_graph=*/true,
@@ -39,4 +39,4 @@ OffSurfacePoints sample_off_surface(const LossBatch& batch, double default_sigma
   return out;
 }
 
-}  // namespace nsdf
+}  // namespace nsdf::losses

@@ -2,7 +2,7 @@
 
 #include "core/Error.h"
 
-namespace nsdf {
+namespace nsdf::models {
 
 namespace {
 
@@ -41,4 +41,4 @@ FieldAndGradient Decoder::forward_with_gradient(const torch::Tensor& latent,
   return {f, grad};
 }
 
-}  // namespace nsdf
+}  // namespace nsdf::models

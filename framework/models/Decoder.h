@@ -10,7 +10,7 @@
 
 #include "core/Registry.h"
 
-namespace nsdf {
+namespace nsdf::models {
 
 /// What a decoder needs to know from the experiment that builds it.
 struct ModelContext {
@@ -42,9 +42,9 @@ class Decoder : public torch::nn::Module {
                                                  const torch::Tensor& xyz, int64_t first_grad_row);
 };
 
-using ModelRegistry = Registry<Decoder, const ModelContext&>;
+using ModelRegistry = core::Registry<Decoder, const ModelContext&>;
 
 /// Registers the built-in decoders (deepsdf, igr, siren).
 void register_builtin_models(ModelRegistry& registry);
 
-}  // namespace nsdf
+}  // namespace nsdf::models

@@ -2,12 +2,13 @@
 
 #include <cstring>
 
-namespace nsdf {
+namespace nsdf::models {
 
 geometry::FieldFn decoder_field(Decoder& decoder, const torch::Tensor& code, torch::Device device,
                                 std::function<torch::Tensor(const torch::Tensor&)> to_sdf) {
   const torch::Tensor z = code.defined() ? code.detach().to(device).view({1, -1}) : torch::Tensor();
-  return [&decoder, z, device, to_sdf = std::move(to_sdf)](const float* xyz, int64_t n, float* out) {
+  return [&decoder, z, device, to_sdf = std::move(to_sdf)](const float* xyz, int64_t n,
+                                                           float* out) {
     torch::NoGradGuard no_grad;
     const torch::Tensor x =
         torch::from_blob(const_cast<float*>(xyz), {n, 3}, torch::kFloat32).to(device);
@@ -19,4 +20,4 @@ geometry::FieldFn decoder_field(Decoder& decoder, const torch::Tensor& code, tor
   };
 }
 
-}  // namespace nsdf
+}  // namespace nsdf::models

@@ -10,7 +10,7 @@
 #include "geometry/SparseExtraction.h"
 #include "models/Decoder.h"
 
-namespace nsdf {
+namespace nsdf::models {
 
 /// @param[in] decoder evaluated in eval mode (the caller sets it)
 /// @param[in] code [latent_size] code of the shape, or an undefined tensor for single shapes
@@ -21,4 +21,4 @@ geometry::FieldFn decoder_field(
     Decoder& decoder, const torch::Tensor& code, torch::Device device,
     std::function<torch::Tensor(const torch::Tensor&)> to_sdf = {});
 
-}  // namespace nsdf
+}  // namespace nsdf::models

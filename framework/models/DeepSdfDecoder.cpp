@@ -5,9 +5,9 @@
 
 #include "core/Error.h"
 
-namespace nsdf {
+namespace nsdf::models {
 
-void DeepSdfDecoderOptions::declare(OptionSet<DeepSdfDecoderOptions>& s) {
+void DeepSdfDecoderOptions::declare(core::OptionSet<DeepSdfDecoderOptions>& s) {
   using O = DeepSdfDecoderOptions;
   s.add("dims", &O::dims, "widths of the hidden layers").non_empty().positive();
   s.add("latent_in", &O::latent_in, "layers before which [latent, xyz] is concatenated again")
@@ -62,7 +62,7 @@ DeepSdfDecoderImpl::DeepSdfDecoderImpl(const Options& options, const ModelContex
     int64_t out = (i == n) ? 1 : d[i];
     if (i < n && reinjected(i + 1)) {
       out -= in_dim;
-      NSDF_CHECK(out > 0, ConfigError,
+      NSDF_CHECK(out > 0, core::ConfigError,
                  "model.dims: layer {} has width {} but must exceed the input size {} because "
                  "the input is re-injected after it",
                  i, d[i], in_dim);
@@ -74,8 +74,9 @@ DeepSdfDecoderImpl::DeepSdfDecoderImpl(const Options& options, const ModelContex
       plain_layers_.push_back(register_module(name, torch::nn::Linear(in, out)));
     }
     if (i < n && options_.activation == "prelu") {
-      prelus_.push_back(register_module("prelu" + std::to_string(i),
-                                        torch::nn::PReLU(torch::nn::PReLUOptions().num_parameters(1))));
+      prelus_.push_back(
+          register_module("prelu" + std::to_string(i),
+                          torch::nn::PReLU(torch::nn::PReLUOptions().num_parameters(1))));
     }
   }
 }
@@ -99,4 +100,4 @@ torch::Tensor DeepSdfDecoderImpl::forward(const torch::Tensor& latent, const tor
   return options_.tanh_out ? torch::tanh(h) : h;
 }
 
-}  // namespace nsdf
+}  // namespace nsdf::models

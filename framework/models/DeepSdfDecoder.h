@@ -12,7 +12,7 @@
 #include "models/Decoder.h"
 #include "models/FourierFeatures.h"
 
-namespace nsdf {
+namespace nsdf::models {
 
 struct DeepSdfDecoderOptions : FourierOptions {
   std::vector<int64_t> dims{512, 512, 512, 512, 512, 512, 512, 512};
@@ -22,7 +22,7 @@ struct DeepSdfDecoderOptions : FourierOptions {
   std::string activation = "relu";
   bool tanh_out = true;
 
-  static void declare(OptionSet<DeepSdfDecoderOptions>& s);
+  static void declare(core::OptionSet<DeepSdfDecoderOptions>& s);
 };
 
 /// A linear layer with weight normalization (Salimans & Kingma 2016): W = g * v / ||v||,
@@ -61,4 +61,4 @@ class DeepSdfDecoderImpl : public Decoder {
 };
 TORCH_MODULE(DeepSdfDecoder);
 
-}  // namespace nsdf
+}  // namespace nsdf::models

@@ -4,7 +4,7 @@
 
 #include "core/Error.h"
 
-namespace nsdf {
+namespace nsdf::models {
 
 namespace {
 constexpr double kPi = 3.14159265358979323846;
@@ -13,10 +13,10 @@ constexpr double kPi = 3.14159265358979323846;
 FourierFeaturesImpl::FourierFeaturesImpl(const FourierFeaturesOptions& options)
     : options_(options) {
   const int64_t f = options_.num_frequencies;
-  NSDF_CHECK(f > 0, ConfigError, "fourier features: num_frequencies must be > 0, got {}", f);
+  NSDF_CHECK(f > 0, core::ConfigError, "fourier features: num_frequencies must be > 0, got {}", f);
   torch::Tensor b;
   if (options_.type == "gaussian") {
-    NSDF_CHECK(options_.scale > 0, ConfigError, "fourier features: scale must be > 0, got {}",
+    NSDF_CHECK(options_.scale > 0, core::ConfigError, "fourier features: scale must be > 0, got {}",
                options_.scale);
     b = torch::randn({f, 3}) * options_.scale;
   } else if (options_.type == "positional") {
@@ -26,7 +26,7 @@ FourierFeaturesImpl::FourierFeaturesImpl(const FourierFeaturesOptions& options)
       for (int64_t j = 0; j < 3; ++j) b[3 * k + j][j] = std::ldexp(1.0, static_cast<int>(k) - 1);
     }
   } else {
-    NSDF_CHECK(false, ConfigError,
+    NSDF_CHECK(false, core::ConfigError,
                "fourier features: unknown type '{}': valid types are gaussian, positional",
                options_.type);
   }
@@ -53,4 +53,4 @@ FourierFeatures FourierOptions::make_encoding() const {
   return FourierFeatures(o);
 }
 
-}  // namespace nsdf
+}  // namespace nsdf::models

@@ -20,7 +20,7 @@
 #include "core/Error.h"
 #include "models/Decoder.h"
 
-namespace nsdf {
+namespace nsdf::models {
 
 struct FourierFeaturesOptions {
   std::string type = "gaussian";  // gaussian | positional
@@ -56,7 +56,7 @@ struct FourierOptions {
 
 /// Declares fourier_features, fourier_scale and fourier_type on a decoder's options.
 template <class O>
-void declare_fourier(OptionSet<O>& s) {
+void declare_fourier(core::OptionSet<O>& s) {
   static_assert(std::is_base_of_v<FourierOptions, O>, "options must derive from FourierOptions");
   s.add("fourier_features", &FourierOptions::fourier_features,
         "Fourier features of the xyz input (0: none; positional: octaves per coordinate)")
@@ -77,4 +77,4 @@ void declare_fourier(OptionSet<O>& s) {
   });
 }
 
-}  // namespace nsdf
+}  // namespace nsdf::models

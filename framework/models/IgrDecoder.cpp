@@ -9,7 +9,7 @@
 
 #include "core/Error.h"
 
-namespace nsdf {
+namespace nsdf::models {
 
 namespace {
 constexpr double kPi = 3.14159265358979323846;
@@ -56,7 +56,7 @@ class ActivationPool {
   std::vector<torch::Tensor> buffers_;
 };
 
-void IgrDecoderOptions::declare(OptionSet<IgrDecoderOptions>& s) {
+void IgrDecoderOptions::declare(core::OptionSet<IgrDecoderOptions>& s) {
   using O = IgrDecoderOptions;
   s.add("dims", &O::dims, "widths of the hidden layers").non_empty().positive();
   s.add("skip_in", &O::skip_in, "layers before which [latent, xyz] is concatenated again")
@@ -98,7 +98,7 @@ IgrDecoderImpl::IgrDecoderImpl(const Options& options, const ModelContext& conte
     int64_t out = (i == n) ? 1 : d[i];
     if (i < n && skip_before(i + 1)) {
       out -= in_dim;
-      NSDF_CHECK(out > 0, ConfigError,
+      NSDF_CHECK(out > 0, core::ConfigError,
                  "model.dims: layer {} has width {} but must exceed the input size {} because "
                  "the input is re-injected after it",
                  i, d[i], in_dim);
@@ -576,4 +576,4 @@ FieldAndGradient IgrDecoderImpl::forward_with_gradient(const torch::Tensor& late
   return {out[0], g.narrow(1, 0, 3) + torch::matmul(chain, b) * (2 * kPi)};
 }
 
-}  // namespace nsdf
+}  // namespace nsdf::models

@@ -26,7 +26,7 @@
 #include "models/Decoder.h"
 #include "models/FourierFeatures.h"
 
-namespace nsdf {
+namespace nsdf::models {
 
 class ActivationPool;
 
@@ -37,7 +37,7 @@ struct IgrDecoderOptions : FourierOptions {
   bool geometric_init = true;
   double radius = 1.0;
 
-  static void declare(OptionSet<IgrDecoderOptions>& s);
+  static void declare(core::OptionSet<IgrDecoderOptions>& s);
 };
 
 class IgrDecoderImpl : public Decoder {
@@ -69,4 +69,4 @@ class IgrDecoderImpl : public Decoder {
 };
 TORCH_MODULE(IgrDecoder);
 
-}  // namespace nsdf
+}  // namespace nsdf::models

@@ -1,8 +1,8 @@
 #include "models/LatentTable.h"
 
-namespace nsdf {
+namespace nsdf::models {
 
-void LatentTableOptions::declare(OptionSet<LatentTableOptions>& s) {
+void LatentTableOptions::declare(core::OptionSet<LatentTableOptions>& s) {
   using O = LatentTableOptions;
   s.add("size", &O::size, "length of each latent code").positive();
   s.add("init_std", &O::init_std, "std of the initial codes").non_negative();
@@ -27,4 +27,4 @@ void register_builtin_latents(LatentRegistry& registry) {
   registry.add<LatentTableImpl>("table");
 }
 
-}  // namespace nsdf
+}  // namespace nsdf::models

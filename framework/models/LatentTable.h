@@ -8,14 +8,14 @@
 
 #include "core/Registry.h"
 
-namespace nsdf {
+namespace nsdf::models {
 
 struct LatentTableOptions {
   int64_t size = 256;
   double init_std = 0.0625;
   double max_norm = 1.0;
 
-  static void declare(OptionSet<LatentTableOptions>& s);
+  static void declare(core::OptionSet<LatentTableOptions>& s);
 };
 
 class LatentTableImpl : public torch::nn::Module {
@@ -37,9 +37,9 @@ class LatentTableImpl : public torch::nn::Module {
 };
 TORCH_MODULE(LatentTable);
 
-using LatentRegistry = Registry<LatentTableImpl, int64_t>;
+using LatentRegistry = core::Registry<LatentTableImpl, int64_t>;
 
 /// Registers the built-in latent code tables (table).
 void register_builtin_latents(LatentRegistry& registry);
 
-}  // namespace nsdf
+}  // namespace nsdf::models

@@ -3,7 +3,7 @@
 #include "models/IgrDecoder.h"
 #include "models/SirenDecoder.h"
 
-namespace nsdf {
+namespace nsdf::models {
 
 void register_builtin_models(ModelRegistry& registry) {
   registry.add<DeepSdfDecoderImpl>("deepsdf");
@@ -11,4 +11,4 @@ void register_builtin_models(ModelRegistry& registry) {
   registry.add<SirenDecoderImpl>("siren");
 }
 
-}  // namespace nsdf
+}  // namespace nsdf::models

@@ -2,9 +2,9 @@
 
 #include <cmath>
 
-namespace nsdf {
+namespace nsdf::models {
 
-void SirenDecoderOptions::declare(OptionSet<SirenDecoderOptions>& s) {
+void SirenDecoderOptions::declare(core::OptionSet<SirenDecoderOptions>& s) {
   using O = SirenDecoderOptions;
   s.add("dims", &O::dims, "widths of the hidden (sine) layers").non_empty().positive();
   s.add("w0", &O::w0, "frequency factor of the first layer").positive();
@@ -41,4 +41,4 @@ torch::Tensor SirenDecoderImpl::forward(const torch::Tensor& latent, const torch
   return layers_[n]->forward(h);
 }
 
-}  // namespace nsdf
+}  // namespace nsdf::models

@@ -17,14 +17,14 @@
 #include "models/Decoder.h"
 #include "models/FourierFeatures.h"
 
-namespace nsdf {
+namespace nsdf::models {
 
 struct SirenDecoderOptions : FourierOptions {
   std::vector<int64_t> dims{256, 256, 256};
   double w0 = 30.0;
   double hidden_w0 = 30.0;
 
-  static void declare(OptionSet<SirenDecoderOptions>& s);
+  static void declare(core::OptionSet<SirenDecoderOptions>& s);
 };
 
 class SirenDecoderImpl : public Decoder {
@@ -48,4 +48,4 @@ class SirenDecoderImpl : public Decoder {
 };
 TORCH_MODULE(SirenDecoder);
 
-}  // namespace nsdf
+}  // namespace nsdf::models

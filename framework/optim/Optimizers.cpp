@@ -2,9 +2,9 @@
 
 #include "core/Error.h"
 
-namespace nsdf {
+namespace nsdf::optim {
 
-void OptimizerOptions::declare(OptionSet<OptimizerOptions>& s) {
+void OptimizerOptions::declare(core::OptionSet<OptimizerOptions>& s) {
   using O = OptimizerOptions;
   s.add("lr", &O::lr, "learning rate of the decoder").positive();
   s.add("latent_lr", &O::latent_lr, "learning rate of the latent codes (auto-decoders)").positive();
@@ -87,4 +87,4 @@ void register_builtin_optimizers(OptimizerRegistry& registry) {
       });
 }
 
-}  // namespace nsdf
+}  // namespace nsdf::optim

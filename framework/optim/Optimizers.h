@@ -12,7 +12,7 @@
 
 #include "core/Registry.h"
 
-namespace nsdf {
+namespace nsdf::optim {
 
 struct ParamGroup {
   std::string name;  // "decoder" or "latent"
@@ -27,7 +27,7 @@ struct OptimizerOptions {
   double beta2 = 0.999;
   double momentum = 0.9;  // sgd only
 
-  static void declare(OptionSet<OptimizerOptions>& s);
+  static void declare(core::OptionSet<OptimizerOptions>& s);
 };
 
 /// A torch optimizer plus the base learning rate of each of its groups.
@@ -48,9 +48,9 @@ class Optimizer {
   std::vector<double> base_lrs_;
 };
 
-using OptimizerRegistry = Registry<Optimizer, const std::vector<ParamGroup>&>;
+using OptimizerRegistry = core::Registry<Optimizer, const std::vector<ParamGroup>&>;
 
 /// Registers adam, adamw, sgd.
 void register_builtin_optimizers(OptimizerRegistry& registry);
 
-}  // namespace nsdf
+}  // namespace nsdf::optim

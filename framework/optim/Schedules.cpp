@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-namespace nsdf {
+namespace nsdf::optim {
 
 namespace {
 
@@ -13,7 +13,7 @@ double warmup_factor(int64_t step, int64_t warmup) {
 
 struct ConstantOptions {
   int64_t warmup = 0;
-  static void declare(OptionSet<ConstantOptions>& s) {
+  static void declare(core::OptionSet<ConstantOptions>& s) {
     s.add("warmup", &ConstantOptions::warmup, "steps of linear warm-up from 0").non_negative();
   }
 };
@@ -33,7 +33,7 @@ struct StepOptions {
   int64_t every = 500;
   double factor = 0.5;
   int64_t warmup = 0;
-  static void declare(OptionSet<StepOptions>& s) {
+  static void declare(core::OptionSet<StepOptions>& s) {
     s.add("every", &StepOptions::every, "multiply by `factor` every this many steps").positive();
     s.add("factor", &StepOptions::factor, "decay factor").positive();
     s.add("warmup", &StepOptions::warmup, "steps of linear warm-up from 0").non_negative();
@@ -57,7 +57,7 @@ class StepSchedule : public Schedule {
 struct CosineOptions {
   double min_factor = 0.0;
   int64_t warmup = 0;
-  static void declare(OptionSet<CosineOptions>& s) {
+  static void declare(core::OptionSet<CosineOptions>& s) {
     s.add("min_factor", &CosineOptions::min_factor, "final factor at the last step").range(0, 1);
     s.add("warmup", &CosineOptions::warmup, "steps of linear warm-up from 0").non_negative();
   }
@@ -90,4 +90,4 @@ void register_builtin_schedules(ScheduleRegistry& registry) {
   registry.add<CosineSchedule>("cosine");
 }
 
-}  // namespace nsdf
+}  // namespace nsdf::optim

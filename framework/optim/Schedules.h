@@ -7,7 +7,7 @@
 
 #include "core/Registry.h"
 
-namespace nsdf {
+namespace nsdf::optim {
 
 class Schedule {
  public:
@@ -16,9 +16,9 @@ class Schedule {
   virtual double factor(int64_t step) const = 0;
 };
 
-using ScheduleRegistry = Registry<Schedule, int64_t>;  // arg: total steps of the run
+using ScheduleRegistry = core::Registry<Schedule, int64_t>;  // arg: total steps of the run
 
 /// Registers constant, step, cosine.
 void register_builtin_schedules(ScheduleRegistry& registry);
 
-}  // namespace nsdf
+}  // namespace nsdf::optim

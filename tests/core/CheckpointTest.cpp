@@ -6,7 +6,7 @@
 #include "core/Files.h"
 #include "support/TestFiles.h"
 
-namespace nsdf {
+namespace nsdf::core {
 namespace {
 
 TEST(Checkpoint, TensorsModulesAndStepRoundTrip) {
@@ -96,9 +96,10 @@ TEST(Checkpoint, SaveIsAtomicOverAnExistingFile) {
   b.save(file);
   EXPECT_TRUE(torch::equal(Checkpoint::load(file).get("x"), torch::zeros({1000})));
   int files = 0;
-  for (const auto& e : std::filesystem::directory_iterator(dir.path())) files += 1 + 0 * e.is_regular_file();
+  for (const auto& e : std::filesystem::directory_iterator(dir.path()))
+    files += 1 + 0 * e.is_regular_file();
   EXPECT_EQ(files, 1);  // no temp file left behind
 }
 
 }  // namespace
-}  // namespace nsdf
+}  // namespace nsdf::core

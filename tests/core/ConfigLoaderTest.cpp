@@ -5,7 +5,7 @@
 #include "core/Error.h"
 #include "support/TestFiles.h"
 
-namespace nsdf {
+namespace nsdf::core {
 namespace {
 
 using test::TempDir;
@@ -130,4 +130,4 @@ TEST(ConfigNode, YamlRoundTrip) {
 }
 
 }  // namespace
-}  // namespace nsdf
+}  // namespace nsdf::core

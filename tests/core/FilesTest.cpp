@@ -7,7 +7,7 @@
 #include "core/RunDir.h"
 #include "support/TestFiles.h"
 
-namespace nsdf {
+namespace nsdf::core {
 namespace {
 
 namespace fs = std::filesystem;
@@ -71,4 +71,4 @@ TEST(RunDir, NonWriterRanksWriteNothing) {
 }
 
 }  // namespace
-}  // namespace nsdf
+}  // namespace nsdf::core

@@ -5,7 +5,7 @@
 #include "core/ConfigLoader.h"
 #include "support/TestFiles.h"
 
-namespace nsdf {
+namespace nsdf::core {
 namespace {
 
 using test::TempDir;
@@ -266,4 +266,4 @@ TEST(Options, ScalarParsing) {
 }
 
 }  // namespace
-}  // namespace nsdf
+}  // namespace nsdf::core

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace nsdf {
+namespace nsdf::core {
 namespace {
 
 TEST(Strings, EditDistance) {
@@ -17,4 +17,4 @@ TEST(Strings, DidYouMeanOnlyForCloseNames) {
 }
 
 }  // namespace
-}  // namespace nsdf
+}  // namespace nsdf::core

@@ -9,12 +9,12 @@
 #include "core/ConfigLoader.h"
 #include "experiments/Registries.h"
 
-namespace nsdf {
+namespace nsdf::experiments {
 namespace {
 
-ConfigNode example(const RegistryBase& reg, const std::string& name) {
-  ConfigNode node = parse_yaml(reg.info(name).example, "<example>");
-  node.set("type", ConfigNode::scalar(name));
+core::ConfigNode example(const core::RegistryBase& reg, const std::string& name) {
+  core::ConfigNode node = core::parse_yaml(reg.info(name).example, "<example>");
+  node.set("type", core::ConfigNode::scalar(name));
   return node;
 }
 
@@ -22,21 +22,21 @@ template <class R, class... A>
 typename R::Ptr build_and_check(const R& reg, const std::string& name, A&&... args) {
   SCOPED_TRACE(reg.family() + " '" + name + "'");
   // Resolved config round trip.
-  Diagnostics diag;
+  core::Diagnostics diag;
   const auto spec = reg.parse(example(reg, name), diag);
   EXPECT_TRUE(diag.empty()) << diag.str();
   const std::string yaml = spec.resolved.to_yaml();
-  Diagnostics diag2;
-  const auto again = reg.parse(parse_yaml(yaml, "resolved.yaml"), diag2);
+  core::Diagnostics diag2;
+  const auto again = reg.parse(core::parse_yaml(yaml, "resolved.yaml"), diag2);
   EXPECT_TRUE(diag2.empty()) << diag2.str();
   EXPECT_EQ(again.resolved.to_yaml(), yaml);
   // Unknown keys are rejected.
-  ConfigNode bad = example(reg, name);
-  bad.set("no_such_option", ConfigNode::scalar("1"));
+  core::ConfigNode bad = example(reg, name);
+  bad.set("no_such_option", core::ConfigNode::scalar("1"));
   try {
     reg.create(bad, args...);
     ADD_FAILURE() << "unknown key accepted";
-  } catch (const ConfigError& e) {
+  } catch (const core::ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find("no_such_option: unknown key"), std::string::npos);
   }
   return reg.create(example(reg, name), std::forward<A>(args)...);
@@ -64,7 +64,7 @@ TEST_F(Conformance, Datasets) {
 TEST_F(Conformance, ModelsWithAndWithoutLatent) {
   for (const auto& name : r.models.names()) {
     for (int64_t latent : {0, 4}) {
-      const auto m = build_and_check(r.models, name, ModelContext{latent});
+      const auto m = build_and_check(r.models, name, models::ModelContext{latent});
       const torch::Tensor z = latent ? torch::randn({5, latent}) : torch::Tensor();
       const torch::Tensor out = m->forward(z, torch::randn({5, 3}));
       EXPECT_EQ(out.sizes(), (std::vector<int64_t>{5, 1})) << name;
@@ -81,15 +81,15 @@ TEST_F(Conformance, Latents) {
 }
 
 TEST_F(Conformance, LossesGiveAFiniteDifferentiableScalar) {
-  const auto decoder = r.models.create(example(r.models, "deepsdf"), ModelContext{4});
+  const auto decoder = r.models.create(example(r.models, "deepsdf"), models::ModelContext{4});
   for (const auto& name : r.losses.names()) {
     const auto loss = build_and_check(r.losses, name);
-    LossBatch b;
+    losses::LossBatch b;
     b.xyz = torch::randn({16, 3}).requires_grad_(true);
     b.sdf = torch::randn({16, 1}) * 0.1;
     b.codes = torch::randn({2, 4}, torch::requires_grad());
     b.latent = b.codes.repeat_interleave(8, 0);
-    const LossResult res = loss->compute(*decoder, b);
+    const losses::LossResult res = loss->compute(*decoder, b);
     EXPECT_EQ(res.total.dim(), 0) << name;
     EXPECT_TRUE(std::isfinite(res.total.item<double>())) << name;
     res.total.backward();
@@ -99,8 +99,8 @@ TEST_F(Conformance, LossesGiveAFiniteDifferentiableScalar) {
 TEST_F(Conformance, OptimizersTakeAStep) {
   for (const auto& name : r.optimizers.names()) {
     const torch::Tensor w = torch::ones({3}, torch::requires_grad());
-    const auto opt = build_and_check(r.optimizers, name,
-                                     std::vector<ParamGroup>{ParamGroup{"decoder", {w}}});
+    const auto opt = build_and_check(
+        r.optimizers, name, std::vector<optim::ParamGroup>{optim::ParamGroup{"decoder", {w}}});
     opt->zero_grad();
     (w * w).sum().backward();
     opt->step();
@@ -121,7 +121,7 @@ TEST_F(Conformance, Schedules) {
 TEST_F(Conformance, EvaluatorsOnAnExactField) {
   for (const auto& name : r.evaluators.names()) {
     const auto ev = build_and_check(r.evaluators, name);
-    EvalInput in;
+    eval::EvalInput in;
     in.shape_id = "sphere";
     for (float x : {0.1f, 0.4f, 0.9f}) in.samples.insert(in.samples.end(), {x, 0, 0, x - 0.5f});
     in.field = [](const float* xyz, int64_t n, float* out) {
@@ -132,7 +132,7 @@ TEST_F(Conformance, EvaluatorsOnAnExactField) {
     octahedron->F = {{0, 2, 4}, {2, 1, 4}, {1, 3, 4}, {3, 0, 4},
                      {2, 0, 5}, {1, 2, 5}, {3, 1, 5}, {0, 3, 5}};
     in.prediction = in.ground_truth = octahedron;
-    const Metrics m = ev->evaluate(in);
+    const eval::Metrics m = ev->evaluate(in);
     ASSERT_FALSE(m.empty()) << name;
     for (const auto& [metric, value] : m) EXPECT_TRUE(std::isfinite(value)) << metric;
   }
@@ -143,4 +143,4 @@ TEST_F(Conformance, EveryFamilyHasBuiltins) {
 }
 
 }  // namespace
-}  // namespace nsdf
+}  // namespace nsdf::experiments

@@ -17,7 +17,7 @@
 #include "losses/IgrLoss.h"
 #include "support/TestFiles.h"
 
-namespace nsdf {
+namespace nsdf::experiments {
 namespace {
 
 namespace fs = std::filesystem;
@@ -83,16 +83,17 @@ class FitExperimentTest : public ::testing::Test {
  protected:
   void SetUp() override {
     register_builtins(r);
-    log::set_console(false);
+    core::log::set_console(false);
   }
-  void TearDown() override { log::set_console(true); }
+  void TearDown() override { core::log::set_console(true); }
 
   PreparedRun prepare(std::vector<std::string> overrides) {
     const std::string config = dir.write("fit.yaml", kFitConfig);
     overrides.push_back("runs_dir=" + (dir.path() / "runs").string());
     return prepare_run(r, config, overrides);
   }
-  FitPoints load(const std::string& input, const Loss& loss, std::vector<std::string> overrides) {
+  FitPoints load(const std::string& input, const losses::Loss& loss,
+                 std::vector<std::string> overrides) {
     overrides.push_back("experiment.input=" + (dir.path() / input).string());
     PreparedRun run = prepare(overrides);
     return dynamic_cast<FitExperiment&>(*run.experiment).load_points(loss, 0);
@@ -116,7 +117,8 @@ TEST_F(FitExperimentTest, ReconstructsAnOffCentreScaledTorusInOriginalUnits) {
   const geometry::Mesh mesh = geometry::read_mesh((out / "meshes/torus.ply").string());
   std::array<double, 3> lo{1e9, 1e9, 1e9}, hi{-1e9, -1e9, -1e9};
   for (const auto& v : mesh.V)
-    for (int c = 0; c < 3; ++c) lo[c] = std::min(lo[c], double(v[c])), hi[c] = std::max(hi[c], double(v[c]));
+    for (int c = 0; c < 3; ++c)
+      lo[c] = std::min(lo[c], double(v[c])), hi[c] = std::max(hi[c], double(v[c]));
   for (int c = 0; c < 3; ++c) EXPECT_NEAR((lo[c] + hi[c]) / 2, kCentre[c], 0.5) << c;
   EXPECT_NEAR(hi[0] - lo[0], kScale * 1.0, 0.5);  // 2 (R + r) = 1 before scaling
 
@@ -158,14 +160,15 @@ TEST_F(FitExperimentTest, DropsNonFiniteRowsAndEstimatesNormalsWhenTheLossNeedsT
   rows[3 * 100 + 2] = std::numeric_limits<double>::infinity();
   geometry::write_npy((dir.path() / "scan.npy").string(), rows, {500, 3});
 
-  const FitPoints igr = load("scan.npy", IgrLoss(IgrLossOptions{}), {});
+  const FitPoints igr = load("scan.npy", losses::IgrLoss(losses::IgrLossOptions{}), {});
   EXPECT_EQ(igr.original.P.size(), 498u);
   EXPECT_TRUE(igr.normalized.N.empty());  // IGR works without normals
   EXPECT_EQ(igr.sigma.size(), 498u);
   for (const auto& p : igr.normalized.P)  // unit sphere with DeepSDF's 1.03 buffer
     EXPECT_LE(std::sqrt(p[0] * p[0] + p[1] * p[1] + p[2] * p[2]), 1 / 1.03 + 1e-5);
 
-  const FitPoints deepsdf = load("scan.npy", ClampedL1Loss(ClampedL1LossOptions{}), {});
+  const FitPoints deepsdf =
+      load("scan.npy", losses::ClampedL1Loss(losses::ClampedL1LossOptions{}), {});
   ASSERT_EQ(deepsdf.normalized.N.size(), 498u);
   // Estimated normals point outward: away from the core circle of the torus.
   int outward = 0;
@@ -173,16 +176,18 @@ TEST_F(FitExperimentTest, DropsNonFiniteRowsAndEstimatesNormalsWhenTheLossNeedsT
     const auto& p = deepsdf.original.P[i];
     const double x = (p[0] - kCentre[0]) / kScale, z = (p[2] - kCentre[2]) / kScale;
     const double rho = std::hypot(x, z);
-    const double dx = x - 0.35 * x / rho, dy = (p[1] - kCentre[1]) / kScale, dz = z - 0.35 * z / rho;
+    const double dx = x - 0.35 * x / rho, dy = (p[1] - kCentre[1]) / kScale,
+                 dz = z - 0.35 * z / rho;
     const auto& n = deepsdf.normalized.N[i];
     outward += n[0] * dx + n[1] * dy + n[2] * dz > 0;
   }
   EXPECT_GT(outward, 490);
 
   try {
-    load("scan.npy", ClampedL1Loss(ClampedL1LossOptions{}), {"experiment.normals=ignore"});
+    load("scan.npy", losses::ClampedL1Loss(losses::ClampedL1LossOptions{}),
+         {"experiment.normals=ignore"});
     FAIL() << "no error";
-  } catch (const ConfigError& e) {
+  } catch (const core::ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find("the loss needs normals but normals is 'ignore'"),
               std::string::npos)
         << e.what();
@@ -192,12 +197,13 @@ TEST_F(FitExperimentTest, DropsNonFiniteRowsAndEstimatesNormalsWhenTheLossNeedsT
 TEST_F(FitExperimentTest, FewerPointsThanSigmaNeighboursIsAClearError) {
   geometry::write_point_cloud(torus_points(30, false), (dir.path() / "few.xyz").string());
   try {
-    load("few.xyz", IgrLoss(IgrLossOptions{}), {"experiment.sigma_neighbors=50"});
+    load("few.xyz", losses::IgrLoss(losses::IgrLossOptions{}), {"experiment.sigma_neighbors=50"});
     FAIL() << "no error";
-  } catch (const DataError& e) {
-    EXPECT_NE(std::string(e.what()).find(
-                  "few.xyz: 30 points, but the per-point sigma needs more than sigma_neighbors = 50"),
-              std::string::npos)
+  } catch (const core::DataError& e) {
+    EXPECT_NE(
+        std::string(e.what()).find(
+            "few.xyz: 30 points, but the per-point sigma needs more than sigma_neighbors = 50"),
+        std::string::npos)
         << e.what();
   }
 }
@@ -210,9 +216,10 @@ TEST_F(FitExperimentTest, DuplicatePointsStillFit) {
   PreparedRun run = prepare({"experiment.iterations=200", "experiment.points_per_step=800"});
   const fs::path out = execute_run(run);
   const std::string eval = test::read_text(out / "eval/metrics.json");
-  EXPECT_LT(json_number(eval, "input_to_mesh_mean"), 0.01 * json_number(eval, "input_bbox_diagonal"))
+  EXPECT_LT(json_number(eval, "input_to_mesh_mean"),
+            0.01 * json_number(eval, "input_bbox_diagonal"))
       << eval;
 }
 
 }  // namespace
-}  // namespace nsdf
+}  // namespace nsdf::experiments

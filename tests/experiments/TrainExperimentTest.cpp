@@ -10,7 +10,7 @@
 #include "support/TestFiles.h"
 #include "support/TinyConfigs.h"
 
-namespace nsdf {
+namespace nsdf::experiments {
 namespace {
 
 namespace fs = std::filesystem;
@@ -32,9 +32,9 @@ class TrainExperimentTest : public ::testing::Test {
  protected:
   void SetUp() override {
     register_builtins(r);
-    log::set_console(false);
+    core::log::set_console(false);
   }
-  void TearDown() override { log::set_console(true); }
+  void TearDown() override { core::log::set_console(true); }
   Registries r;
   test::TempDir dir;
 };
@@ -53,7 +53,7 @@ TEST_F(TrainExperimentTest, LearnsAndLeavesTheDocumentedRunFolder) {
   const auto l = losses(out / "metrics.jsonl");
   ASSERT_EQ(l.size(), 30u);
   EXPECT_LT(l.back(), 0.6 * l.front());
-  const Checkpoint codes = Checkpoint::load((out / "latents/latents.pt").string());
+  const core::Checkpoint codes = core::Checkpoint::load((out / "latents/latents.pt").string());
   EXPECT_EQ(codes.tensors().size(), 4u);
   EXPECT_TRUE(codes.has("0000_sphere"));
   const std::string eval = test::read_text(out / "eval/metrics.json");
@@ -96,7 +96,7 @@ TEST_F(TrainExperimentTest, ConfigErrorsAcrossSectionsAreReportedTogether) {
   try {
     prepare_run(r, config, {"model.dropuot=0.5", "optimizer.lr=-1"});
     FAIL();
-  } catch (const ConfigError& e) {
+  } catch (const core::ConfigError& e) {
     const std::string msg = e.what();
     EXPECT_NE(msg.find("optimizer.lr: must be > 0, got -1"), std::string::npos) << msg;
     EXPECT_NE(msg.find("model.dropuot: no such key to override (did you mean 'dropout'?)"),
@@ -113,7 +113,7 @@ TEST_F(TrainExperimentTest, MissingSectionAndUnknownExperiment) {
   try {
     prepare_run(r, config, {});
     FAIL();
-  } catch (const ConfigError& e) {
+  } catch (const core::ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find("m.yaml:1:1: error: data: missing required section (a "
                                          "dataset: synthetic)"),
               std::string::npos)
@@ -123,7 +123,7 @@ TEST_F(TrainExperimentTest, MissingSectionAndUnknownExperiment) {
   try {
     prepare_run(r, other, {});
     FAIL();
-  } catch (const ConfigError& e) {
+  } catch (const core::ConfigError& e) {
     EXPECT_EQ(std::string(e.what()),
               other + ":1:20: error: experiment.type: unknown experiment 'trian' (did you mean "
                       "'train'?); valid: fit, train");
@@ -140,8 +140,8 @@ TEST_F(TrainExperimentTest, ExplainNamesTheFileAndLine) {
                 "  overrides " + (dir.path() / "base.yaml").string() + ":1:7\n");
   EXPECT_EQ(explain_key(run, "loss.delta"),
             "loss.delta: 0.1\n  not set in any file or override: the component's default\n");
-  EXPECT_THROW(explain_key(run, "loss.detla"), UsageError);
+  EXPECT_THROW(explain_key(run, "loss.detla"), core::UsageError);
 }
 
 }  // namespace
-}  // namespace nsdf
+}  // namespace nsdf::experiments

@@ -22,7 +22,7 @@ namespace nsdf::fuzz {
 inline void check_mesh(const geometry::Mesh& mesh) {
   try {
     geometry::validate_mesh(mesh, "fuzz input");
-  } catch (const Error& e) {
+  } catch (const core::Error& e) {
     finding("a reader accepted an invalid mesh:", e.what());
   }
 }

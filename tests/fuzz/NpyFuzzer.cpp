@@ -62,14 +62,14 @@ void round_trip_npy(const NpyArray& array) {
   std::string bytes;
   try {
     bytes = encode_npy(array, "round-trip.npy");
-  } catch (const nsdf::DataError&) {
+  } catch (const nsdf::core::DataError&) {
     return;  // float16, and 64-bit integers rounded beyond their range, cannot be written back
   }
   try {
     if (!same_array(parse_npy(bytes, "round-trip.npy"), array)) {
       finding("array changed in an encode_npy/parse_npy round trip");
     }
-  } catch (const nsdf::Error& e) {
+  } catch (const nsdf::core::Error& e) {
     finding("parse_npy rejects what encode_npy wrote:", e.what());
   }
 }
@@ -79,7 +79,7 @@ void round_trip_npz(const std::map<std::string, NpyArray>& arrays) {
     std::string bytes;
     try {
       bytes = encode_npz(arrays, "round-trip.npz", compress);
-    } catch (const nsdf::DataError&) {
+    } catch (const nsdf::core::DataError&) {
       return;  // as for .npy: a member that cannot be written back
     }
     try {
@@ -91,7 +91,7 @@ void round_trip_npz(const std::map<std::string, NpyArray>& arrays) {
           finding("array changed in an encode_npz/parse_npz round trip");
         }
       }
-    } catch (const nsdf::Error& e) {
+    } catch (const nsdf::core::Error& e) {
       finding("parse_npz rejects what encode_npz wrote:", e.what());
     }
   }
@@ -111,7 +111,7 @@ std::string npy_v1(const std::string& dict, const std::string& data) {
 void write_seeds(const std::filesystem::path& dir) {
   std::filesystem::create_directories(dir);
   const auto seed = [&](const char* name, const std::string& bytes) {
-    nsdf::write_file_atomic((dir / name).string(), bytes);
+    nsdf::core::write_file_atomic((dir / name).string(), bytes);
   };
   const auto array = [](std::vector<double> data, std::vector<int64_t> shape, const char* dtype) {
     return NpyArray{std::move(shape), std::move(data), dtype};
@@ -165,13 +165,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const NpyArray array = parse_npy(bytes, "fuzz.npy");
     check_array(array);
     round_trip_npy(array);
-  } catch (const nsdf::Error&) {
+  } catch (const nsdf::core::Error&) {
   }
   try {
     const std::map<std::string, NpyArray> arrays = parse_npz(bytes, "fuzz.npz");
     for (const auto& entry : arrays) check_array(entry.second);
     round_trip_npz(arrays);
-  } catch (const nsdf::Error&) {
+  } catch (const nsdf::core::Error&) {
   }
   return 0;
 }

@@ -37,7 +37,7 @@ using nsdf::fuzz::finding;
 void write_seeds(const std::filesystem::path& dir) {
   std::filesystem::create_directories(dir);
   const auto seed = [&](const char* name, const std::string& bytes) {
-    nsdf::write_file_atomic((dir / name).string(), bytes);
+    nsdf::core::write_file_atomic((dir / name).string(), bytes);
   };
   // Every corner form, a quad, negative indices, and the lines that carry no geometry.
   seed("corner_forms.obj",
@@ -75,7 +75,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Mesh mesh;
   try {
     mesh = nsdf::geometry::parse_obj(bytes, "fuzz.obj");
-  } catch (const nsdf::Error&) {
+  } catch (const nsdf::core::Error&) {
     return 0;  // both readers share the parser: the point-cloud one rejects the file too
   }
   check_mesh(mesh);
@@ -87,7 +87,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       finding("the point-cloud reader reads other vertices or normals than the mesh reader");
     }
     check_mesh(Mesh{cloud.P, {}, cloud.N});
-  } catch (const nsdf::Error& e) {
+  } catch (const nsdf::core::Error& e) {
     finding("the point-cloud reader rejects a file the mesh reader accepts:", e.what());
   }
   // encode_obj prints the shortest digits that read back to the same float: compared by value,
@@ -97,7 +97,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (back.V != mesh.V || back.N != mesh.N || back.F != mesh.F) {
       finding("mesh changed in an encode_obj/parse_obj round trip");
     }
-  } catch (const nsdf::Error& e) {
+  } catch (const nsdf::core::Error& e) {
     finding("the reader rejects what encode_obj wrote:", e.what());
   }
   return 0;

@@ -63,7 +63,7 @@ void round_trip(const Mesh& mesh, const PointCloud& cloud) {
       if (!same_rows(cloud_back.P, cloud.P, format) || !same_rows(cloud_back.N, cloud.N, format)) {
         finding("point cloud changed in an encode_ply/parse_ply round trip");
       }
-    } catch (const nsdf::Error& e) {
+    } catch (const nsdf::core::Error& e) {
       finding("the reader rejects what encode_ply wrote:", e.what());
     }
   }
@@ -100,7 +100,7 @@ class Bytes {
 void write_seeds(const std::filesystem::path& dir) {
   std::filesystem::create_directories(dir);
   const auto seed = [&](const char* name, const std::string& bytes) {
-    nsdf::write_file_atomic((dir / name).string(), bytes);
+    nsdf::core::write_file_atomic((dir / name).string(), bytes);
   };
   // A quad and a triangle, a comment, an extra vertex property and an extra element.
   seed("ascii_polygons.ply",
@@ -166,12 +166,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Mesh mesh;
   try {
     mesh = nsdf::geometry::parse_ply(bytes, "fuzz.ply");
-  } catch (const nsdf::Error&) {
+  } catch (const nsdf::core::Error&) {
     // Not a valid mesh. The point-cloud reader skips faces, so it may still accept the file.
     try {
       const PointCloud cloud = nsdf::geometry::parse_ply_point_cloud(bytes, "fuzz.ply");
       check_mesh(Mesh{cloud.P, {}, cloud.N});
-    } catch (const nsdf::Error&) {
+    } catch (const nsdf::core::Error&) {
     }
     return 0;
   }
@@ -179,7 +179,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   PointCloud cloud;
   try {
     cloud = nsdf::geometry::parse_ply_point_cloud(bytes, "fuzz.ply");
-  } catch (const nsdf::Error& e) {
+  } catch (const nsdf::core::Error& e) {
     finding("the point-cloud reader rejects a file the mesh reader accepts:", e.what());
   }
   if (!same_bits(cloud.P, mesh.V) || !same_bits(cloud.N, mesh.N)) {

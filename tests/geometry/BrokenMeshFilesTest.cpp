@@ -269,11 +269,11 @@ TEST(BrokenMeshFiles, EveryBrokenFileGivesAClearError) {
     try {
       read_any(path);
       ADD_FAILURE() << "no error";
-    } catch (const IoError& e) {
+    } catch (const core::IoError& e) {
       EXPECT_TRUE(f.io_error) << "IoError: " << e.what();
       EXPECT_EQ(std::string(e.what()).rfind(path + ": ", 0), 0u) << e.what();
       EXPECT_NE(std::string(e.what()).find(f.expected), std::string::npos) << e.what();
-    } catch (const DataError& e) {
+    } catch (const core::DataError& e) {
       EXPECT_FALSE(f.io_error) << "DataError: " << e.what();
       EXPECT_EQ(std::string(e.what()).rfind(path + ": ", 0), 0u) << e.what();
       EXPECT_NE(std::string(e.what()).find(f.expected), std::string::npos) << e.what();
@@ -287,7 +287,7 @@ TEST(BrokenMeshFiles, ExactMessagesForTheCommonCases) {
   const auto message = [](const std::function<void()>& read) -> std::string {
     try {
       read();
-    } catch (const Error& e) {
+    } catch (const core::Error& e) {
       return e.what();
     }
     return "no error";
@@ -306,9 +306,9 @@ TEST(BrokenMeshFiles, ExactMessagesForTheCommonCases) {
 
 TEST(BrokenMeshFiles, PointCloudReadsAreCheckedToo) {
   const std::string ply = ply_header(kAscii, "2") + "0 0 0\n1 nan 0\n";
-  EXPECT_THROW(parse_ply_point_cloud(ply, "p.ply"), DataError);
-  EXPECT_THROW(parse_ply_point_cloud(ply_header(kBinary, "4000000000"), "p.ply"), DataError);
-  EXPECT_THROW(parse_obj_point_cloud("v 1 2\n", "p.obj"), DataError);
+  EXPECT_THROW(parse_ply_point_cloud(ply, "p.ply"), core::DataError);
+  EXPECT_THROW(parse_ply_point_cloud(ply_header(kBinary, "4000000000"), "p.ply"), core::DataError);
+  EXPECT_THROW(parse_obj_point_cloud("v 1 2\n", "p.obj"), core::DataError);
 }
 
 // Valid files of every kind, for the truncation and corruption sweeps.
@@ -380,7 +380,7 @@ TEST(BrokenMeshFiles, EveryTruncationOfAValidFileFailsCleanly) {
         // Cutting text files inside the last number (or its newline) can leave a valid file;
         // cutting a binary body never does.
         EXPECT_FALSE(binary && n + 1 < s.contents.size()) << "cut at " << n;
-      } catch (const DataError& e) {
+      } catch (const core::DataError& e) {
         EXPECT_EQ(std::string(e.what()).rfind(s.name + ": ", 0), 0u) << e.what();
       } catch (const std::exception& e) {
         ADD_FAILURE() << "cut at " << n << ": wrong exception type: " << e.what();
@@ -418,7 +418,7 @@ TEST(BrokenMeshFiles, RandomCorruptionNeverCrashes) {
       }
       try {
         parse_checked(s.name, bytes);
-      } catch (const DataError& e) {
+      } catch (const core::DataError& e) {
         EXPECT_EQ(std::string(e.what()).rfind(s.name + ": ", 0), 0u) << e.what();
       } catch (const std::exception& e) {
         ADD_FAILURE() << "trial " << trial << ": wrong exception type: " << e.what();

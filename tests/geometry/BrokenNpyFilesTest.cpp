@@ -71,7 +71,7 @@ class BrokenNpyFiles : public ::testing::Test {
  protected:
   // Writes `content` as `name`, runs `read` on its path and expects ErrorType whose message
   // starts with the path and contains `expected`.
-  template <typename ErrorType = DataError>
+  template <typename ErrorType = core::DataError>
   void expect_error(const std::string& name, const std::string& content,
                     const std::function<void(const std::string&)>& read,
                     const std::string& expected) {
@@ -79,7 +79,7 @@ class BrokenNpyFiles : public ::testing::Test {
     expect_error_at<ErrorType>(path, read, expected);
   }
 
-  template <typename ErrorType = DataError>
+  template <typename ErrorType = core::DataError>
   void expect_error_at(const std::string& path, const std::function<void(const std::string&)>& read,
                        const std::string& expected) {
     try {
@@ -332,13 +332,13 @@ TEST_F(BrokenNpyFiles, BrokenNpyInsideNpzNamesTheMember) {
 
 TEST_F(BrokenNpyFiles, MissingFileIsAnIoError) {
   const std::string missing = (dir_.path() / "missing.npy").string();
-  expect_error_at<IoError>(
+  expect_error_at<core::IoError>(
       missing, [](const std::string& p) { read_npy(p); }, "cannot open");
-  expect_error_at<IoError>(
+  expect_error_at<core::IoError>(
       missing, [](const std::string& p) { read_npz(p); }, "cannot open");
-  expect_error_at<IoError>(
+  expect_error_at<core::IoError>(
       missing, [](const std::string& p) { read_deepsdf_samples(p); }, "cannot open");
-  expect_error_at<IoError>(
+  expect_error_at<core::IoError>(
       dir_.path().string(), [](const std::string& p) { read_npz(p); }, "is a folder");
 }
 
@@ -425,7 +425,7 @@ TEST_F(BrokenNpyFiles, RandomCorruptionsFailCleanly) {
         } else {
           parse_npy(bytes, "fuzz.npy");
         }
-      } catch (const DataError& e) {
+      } catch (const core::DataError& e) {
         if (std::string(e.what()).rfind("fuzz.np", 0) != 0) ++failures;
       }
     }

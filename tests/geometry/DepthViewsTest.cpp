@@ -288,26 +288,26 @@ TEST(DepthViews, InvalidOptionsThrowConfigError) {
   };
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const double inf = std::numeric_limits<double>::infinity();
-  EXPECT_THROW(cameras_on_sphere(with([](auto& o) { o.count = -1; })), ConfigError);
-  EXPECT_THROW(cameras_on_sphere(with([](auto& o) { o.width = 0; })), ConfigError);
-  EXPECT_THROW(cameras_on_sphere(with([](auto& o) { o.height = 8193; })), ConfigError);
-  EXPECT_THROW(cameras_on_sphere(with([](auto& o) { o.fov_degrees = 0; })), ConfigError);
-  EXPECT_THROW(cameras_on_sphere(with([](auto& o) { o.fov_degrees = 180; })), ConfigError);
-  EXPECT_THROW(cameras_on_sphere(with([&](auto& o) { o.fov_degrees = nan; })), ConfigError);
-  EXPECT_THROW(cameras_on_sphere(with([](auto& o) { o.distance = 0; })), ConfigError);
-  EXPECT_THROW(cameras_on_sphere(with([&](auto& o) { o.distance = inf; })), ConfigError);
-  EXPECT_THROW(cameras_on_sphere(with([](auto& o) { o.placement = "grid"; })), ConfigError);
-  EXPECT_THROW(look_at_origin({0, 0, 0}, 8, 8, 40), ConfigError);
+  EXPECT_THROW(cameras_on_sphere(with([](auto& o) { o.count = -1; })), core::ConfigError);
+  EXPECT_THROW(cameras_on_sphere(with([](auto& o) { o.width = 0; })), core::ConfigError);
+  EXPECT_THROW(cameras_on_sphere(with([](auto& o) { o.height = 8193; })), core::ConfigError);
+  EXPECT_THROW(cameras_on_sphere(with([](auto& o) { o.fov_degrees = 0; })), core::ConfigError);
+  EXPECT_THROW(cameras_on_sphere(with([](auto& o) { o.fov_degrees = 180; })), core::ConfigError);
+  EXPECT_THROW(cameras_on_sphere(with([&](auto& o) { o.fov_degrees = nan; })), core::ConfigError);
+  EXPECT_THROW(cameras_on_sphere(with([](auto& o) { o.distance = 0; })), core::ConfigError);
+  EXPECT_THROW(cameras_on_sphere(with([&](auto& o) { o.distance = inf; })), core::ConfigError);
+  EXPECT_THROW(cameras_on_sphere(with([](auto& o) { o.placement = "grid"; })), core::ConfigError);
+  EXPECT_THROW(look_at_origin({0, 0, 0}, 8, 8, 40), core::ConfigError);
   try {
     cameras_on_sphere(with([](auto& o) { o.fov_degrees = 200; }));
     FAIL() << "no error";
-  } catch (const ConfigError& e) {
+  } catch (const core::ConfigError& e) {
     EXPECT_EQ(std::string(e.what()), "cameras_on_sphere: fov_degrees = 200 must be in (0, 180)");
   }
   try {
     cameras_on_sphere(with([](auto& o) { o.placement = "grid"; }));
     FAIL() << "no error";
-  } catch (const ConfigError& e) {
+  } catch (const core::ConfigError& e) {
     EXPECT_EQ(std::string(e.what()),
               "cameras_on_sphere: placement = 'grid' is not one of 'fibonacci', 'random'");
   }
@@ -318,7 +318,7 @@ TEST(DepthViews, BadDepthOrCameraThrowsDataError) {
   try {
     back_project_depth(std::vector<float>(11, 1.0f), camera);
     FAIL() << "no error";
-  } catch (const DataError& e) {
+  } catch (const core::DataError& e) {
     EXPECT_EQ(std::string(e.what()),
               "back_project_depth: 11 depth values for a 4 x 3 camera (width x height), "
               "expected 12");
@@ -328,7 +328,7 @@ TEST(DepthViews, BadDepthOrCameraThrowsDataError) {
   try {
     back_project_depth(negative, camera);
     FAIL() << "no error";
-  } catch (const DataError& e) {
+  } catch (const core::DataError& e) {
     EXPECT_EQ(std::string(e.what()),
               "back_project_depth: pixel (u = 2, v = 1) has depth -1; depths must be >= 0 (0: "
               "no surface)");
@@ -336,19 +336,19 @@ TEST(DepthViews, BadDepthOrCameraThrowsDataError) {
   const TriangleBvh& bvh = sphere().bvh;
   PinholeCamera bad = camera;
   bad.width = 0;
-  EXPECT_THROW(render_depth_view(bvh, bad), DataError);
+  EXPECT_THROW(render_depth_view(bvh, bad), core::DataError);
   bad = camera;
   bad.fx = 0;
-  EXPECT_THROW(render_depth_view(bvh, bad), DataError);
+  EXPECT_THROW(render_depth_view(bvh, bad), core::DataError);
   bad = camera;
   bad.camera_to_world[0] = 2;  // scaled, not a rotation
-  EXPECT_THROW(render_depth_view(bvh, bad), DataError);
+  EXPECT_THROW(render_depth_view(bvh, bad), core::DataError);
   bad = camera;
   for (int i = 0; i < 3; ++i) bad.camera_to_world[4 * i] *= -1;  // a reflection: det -1
-  EXPECT_THROW(back_project_depth(std::vector<float>(12, 0.0f), bad), DataError);
+  EXPECT_THROW(back_project_depth(std::vector<float>(12, 0.0f), bad), core::DataError);
   bad = camera;
   bad.camera_to_world[15] = 2;
-  EXPECT_THROW(back_project_depth(std::vector<float>(12, 0.0f), bad), DataError);
+  EXPECT_THROW(back_project_depth(std::vector<float>(12, 0.0f), bad), core::DataError);
 }
 
 }  // namespace

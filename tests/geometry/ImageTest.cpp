@@ -94,7 +94,7 @@ void expect_data_error(const std::string& bytes, const std::string& fragment) {
   try {
     decode_png(bytes, "pic.png");
     ADD_FAILURE() << "no error for " << fragment;
-  } catch (const DataError& e) {
+  } catch (const core::DataError& e) {
     const std::string what = e.what();
     EXPECT_EQ(what.rfind("pic.png: ", 0), 0u) << what;
     EXPECT_NE(what.find(fragment), std::string::npos) << what;
@@ -132,16 +132,16 @@ TEST(Png, MissingFileIsAnIoErrorNamingIt) {
   try {
     read_png(path);
     ADD_FAILURE() << "no error";
-  } catch (const IoError& e) {
+  } catch (const core::IoError& e) {
     EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
   }
 }
 
 TEST(Png, EmptyImageCannotBeEncoded) {
-  EXPECT_THROW(encode_png(Image(0, 5)), DataError);
+  EXPECT_THROW(encode_png(Image(0, 5)), core::DataError);
   Image wrong(4, 4);
   wrong.rgb.pop_back();
-  EXPECT_THROW(encode_png(wrong), DataError);
+  EXPECT_THROW(encode_png(wrong), core::DataError);
 }
 
 }  // namespace

@@ -261,24 +261,24 @@ TEST(Inspect, UnsupportedExtensionListsSupportedOnes) {
   try {
     describe_file(path);
     FAIL() << "expected a DataError";
-  } catch (const DataError& e) {
+  } catch (const core::DataError& e) {
     EXPECT_EQ(std::string(e.what()),
               path +
                   ": unsupported file type '.stl' (supported: .ply, .obj, .off, .xyz, .npy, "
                   ".npz)");
   }
-  EXPECT_THROW(describe_file(dir.write("README", "x")), DataError);
+  EXPECT_THROW(describe_file(dir.write("README", "x")), core::DataError);
 }
 
 TEST(Inspect, ReaderErrorsPropagateNamingTheFile) {
   test::TempDir dir;
   const std::string missing = (dir.path() / "missing.ply").string();
-  EXPECT_THROW(describe_file(missing), IoError);
+  EXPECT_THROW(describe_file(missing), core::IoError);
   const std::string broken = dir.write("broken.obj", "v 0 0 0\nf 1 2 3\n");
   try {
     describe_file(broken);
     FAIL() << "expected a DataError";
-  } catch (const DataError& e) {
+  } catch (const core::DataError& e) {
     EXPECT_EQ(std::string(e.what()).rfind(broken, 0), 0u) << e.what();
   }
 }

@@ -175,30 +175,31 @@ TEST(KdTree, OwnsACopyOfItsPointsAndMoves) {
 using test::message_of;
 
 TEST(KdTree, UserErrorsNameTheValueAndTheLimit) {
-  EXPECT_THROW(KdTree(std::vector<Vec3f>{}), DataError);
+  EXPECT_THROW(KdTree(std::vector<Vec3f>{}), core::DataError);
   const std::vector<Vec3f> with_nan = {{0, 0, 0}, {1, NAN, 0}};
-  EXPECT_NE(message_of<DataError>([&] { KdTree t(with_nan); }).find("point 1"), std::string::npos);
+  EXPECT_NE(message_of<core::DataError>([&] { KdTree t(with_nan); }).find("point 1"),
+            std::string::npos);
 
   const KdTree tree(test_points(10, 10));  // 10 + 1 + 30 + 25 points
   const int64_t n = tree.size();
-  EXPECT_NE(message_of<DataError>([&] {
+  EXPECT_NE(message_of<core::DataError>([&] {
               tree.knn({0, 0, 0}, 100);
             }).find("k = 100 but the cloud has only " + std::to_string(n) + " points"),
             std::string::npos);
-  EXPECT_THROW(tree.knn({0, 0, 0}, 0), ConfigError);
+  EXPECT_THROW(tree.knn({0, 0, 0}, 0), core::ConfigError);
   std::vector<int32_t> i;
   std::vector<float> d;
-  EXPECT_THROW(tree.knn_all({{0, 0, 0}}, static_cast<int>(n) + 1, i, d), DataError);
-  EXPECT_THROW(tree.kth_neighbor_distance({0, 0, 0}, static_cast<int>(n)), DataError);
-  EXPECT_THROW(tree.kth_neighbor_distance({0, 0, 0}, -1), ConfigError);
-  EXPECT_THROW(tree.radius({0, 0, 0}, -1.0f), ConfigError);
-  EXPECT_THROW(tree.radius({0, 0, 0}, NAN), ConfigError);
-  EXPECT_THROW(tree.nearest({NAN, 0, 0}), DataError);
-  EXPECT_NE(message_of<DataError>([&] {
+  EXPECT_THROW(tree.knn_all({{0, 0, 0}}, static_cast<int>(n) + 1, i, d), core::DataError);
+  EXPECT_THROW(tree.kth_neighbor_distance({0, 0, 0}, static_cast<int>(n)), core::DataError);
+  EXPECT_THROW(tree.kth_neighbor_distance({0, 0, 0}, -1), core::ConfigError);
+  EXPECT_THROW(tree.radius({0, 0, 0}, -1.0f), core::ConfigError);
+  EXPECT_THROW(tree.radius({0, 0, 0}, NAN), core::ConfigError);
+  EXPECT_THROW(tree.nearest({NAN, 0, 0}), core::DataError);
+  EXPECT_NE(message_of<core::DataError>([&] {
               tree.nearest_all({{0, 0, 0}, {0, INFINITY, 0}});
             }).find("query 1"),
             std::string::npos);
-  EXPECT_THROW(local_sigmas(std::vector<Vec3f>(50, Vec3f{0, 0, 0}), 50), DataError);
+  EXPECT_THROW(local_sigmas(std::vector<Vec3f>(50, Vec3f{0, 0, 0}), 50), core::DataError);
 }
 
 }  // namespace

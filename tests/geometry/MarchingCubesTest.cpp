@@ -324,13 +324,13 @@ TEST(MarchingCubes, LayoutIsXFastestAndSpacingPerAxis) {
 
 TEST(MarchingCubes, RejectsBadInput) {
   std::vector<float> values(27, 1.0f);
-  EXPECT_THROW(marching_cubes(values, {3, 3, 2}, {0, 0, 0}, 1.0), DataError);
-  EXPECT_THROW(marching_cubes(values, {3, 3, 3}, {0, 0, 0}, 0.0), DataError);
+  EXPECT_THROW(marching_cubes(values, {3, 3, 2}, {0, 0, 0}, 1.0), core::DataError);
+  EXPECT_THROW(marching_cubes(values, {3, 3, 3}, {0, 0, 0}, 0.0), core::DataError);
   values[13] = std::nanf("");
   try {
     marching_cubes(values, {3, 3, 3}, {0, 0, 0}, 1.0);
     FAIL() << "a NaN value was accepted";
-  } catch (const DataError& e) {
+  } catch (const core::DataError& e) {
     EXPECT_NE(std::string(e.what()).find("(1, 1, 1)"), std::string::npos) << e.what();
   }
   EXPECT_TRUE(marching_cubes(std::vector<float>(9, -1.0f), {3, 3, 1}, {0, 0, 0}, 1.0).F.empty());

@@ -582,22 +582,22 @@ TEST(MeshIo, WritesRefuseInvalidDataAndLeaveNoFile) {
     try {
       write_mesh(nan_mesh, p);
       ADD_FAILURE() << "no error for " << ext;
-    } catch (const DataError& e) {
+    } catch (const core::DataError& e) {
       EXPECT_EQ(std::string(e.what()), p + ": vertex 3: NaN coordinate");
     }
     try {
       write_mesh(bad_index, p);
       ADD_FAILURE() << "no error for " << ext;
-    } catch (const DataError& e) {
+    } catch (const core::DataError& e) {
       EXPECT_EQ(std::string(e.what()),
                 p + ": triangle 2: vertex index 5 out of range (5 vertices)");
     }
-    EXPECT_THROW(write_mesh(bad_normals, p), DataError);
+    EXPECT_THROW(write_mesh(bad_normals, p), core::DataError);
     EXPECT_FALSE(std::filesystem::exists(p));
   }
   EXPECT_THROW(write_point_cloud({{{0, 0, std::numeric_limits<float>::infinity()}}, {}}, path),
-               DataError);
-  EXPECT_THROW(write_point_cloud({{{0, 0, 0}}, {{0, 0, 1}, {0, 0, 1}}}, path), DataError);
+               core::DataError);
+  EXPECT_THROW(write_point_cloud({{{0, 0, 0}}, {{0, 0, 1}, {0, 0, 1}}}, path), core::DataError);
   EXPECT_FALSE(std::filesystem::exists(path));
 }
 
@@ -606,7 +606,7 @@ TEST(MeshIo, UnsupportedExtensionsListTheSupportedOnes) {
   try {
     write_mesh(random_mesh(3, false, 1), (dir.path() / "m.stl").string());
     ADD_FAILURE();
-  } catch (const DataError& e) {
+  } catch (const core::DataError& e) {
     EXPECT_NE(std::string(e.what()).find("unsupported mesh format '.stl' (supported: .ply, .obj, "
                                          ".off)"),
               std::string::npos)
@@ -615,7 +615,7 @@ TEST(MeshIo, UnsupportedExtensionsListTheSupportedOnes) {
   try {
     write_point_cloud({}, (dir.path() / "p.obj").string());
     ADD_FAILURE();
-  } catch (const DataError& e) {
+  } catch (const core::DataError& e) {
     EXPECT_NE(std::string(e.what()).find("(supported: .ply, .xyz)"), std::string::npos) << e.what();
   }
 }

@@ -56,7 +56,7 @@ TEST(Normalization, MeshVersionIgnoresUnusedVertices) {
   EXPECT_EQ(s.offset, expected.offset);
   EXPECT_EQ(s.scale, expected.scale);
   mesh.F.push_back({0, 1, 101});
-  EXPECT_THROW(unit_sphere_normalization(mesh), DataError);
+  EXPECT_THROW(unit_sphere_normalization(mesh), core::DataError);
 }
 
 TEST(Normalization, RoundTripRestoresOriginalCoordinates) {
@@ -158,19 +158,19 @@ TEST(Normalization, MeanCentering) {
 }
 
 TEST(Normalization, UserErrorsAreClear) {
-  EXPECT_THROW(unit_sphere_normalization(std::vector<Vec3f>{}), DataError);
-  EXPECT_THROW(unit_sphere_normalization(std::vector<Vec3f>(3, Vec3f{1, 2, 3})), DataError);
-  EXPECT_THROW(bounding_box_normalization(std::vector<Vec3f>(3, Vec3f{1, 2, 3})), DataError);
+  EXPECT_THROW(unit_sphere_normalization(std::vector<Vec3f>{}), core::DataError);
+  EXPECT_THROW(unit_sphere_normalization(std::vector<Vec3f>(3, Vec3f{1, 2, 3})), core::DataError);
+  EXPECT_THROW(bounding_box_normalization(std::vector<Vec3f>(3, Vec3f{1, 2, 3})), core::DataError);
   EXPECT_THROW(mean_centering_normalization(std::vector<Vec3f>(3, Vec3f{1, 2, 3}), true),
-               DataError);
+               core::DataError);
   EXPECT_EQ(mean_centering_normalization(std::vector<Vec3f>(3, Vec3f{1, 2, 3})).offset[2], -3.0);
-  EXPECT_THROW(unit_sphere_normalization({{0, 0, 0}, {1, 1, 1}}, 0.0), ConfigError);
-  EXPECT_THROW(unit_sphere_normalization({{0, 0, 0}, {1, NAN, 1}}), DataError);
-  EXPECT_THROW(unit_sphere_normalization(Mesh{}), DataError);
+  EXPECT_THROW(unit_sphere_normalization({{0, 0, 0}, {1, 1, 1}}, 0.0), core::ConfigError);
+  EXPECT_THROW(unit_sphere_normalization({{0, 0, 0}, {1, NAN, 1}}), core::DataError);
+  EXPECT_THROW(unit_sphere_normalization(Mesh{}), core::DataError);
   std::vector<Vec3f> P = {{1, 2, 3}};
-  EXPECT_THROW(normalize_points_in_place(Normalization{{0, 0, 0}, 0.0}, P), DataError);
-  EXPECT_THROW(denormalize_distance(Normalization{{0, 0, 0}, -1.0}, 1.0), DataError);
-  EXPECT_THROW(inverse(Normalization{{NAN, 0, 0}, 1.0}), DataError);
+  EXPECT_THROW(normalize_points_in_place(Normalization{{0, 0, 0}, 0.0}, P), core::DataError);
+  EXPECT_THROW(denormalize_distance(Normalization{{0, 0, 0}, -1.0}, 1.0), core::DataError);
+  EXPECT_THROW(inverse(Normalization{{NAN, 0, 0}, 1.0}), core::DataError);
 }
 
 }  // namespace

@@ -313,20 +313,20 @@ using test::message_of;
 TEST(Normals, UserErrorsAreClear) {
   std::vector<Vec3f> twelve;
   for (int i = 0; i < 12; ++i) twelve.push_back({float(i), float(i * i % 5), float(i % 3)});
-  EXPECT_EQ(message_of<DataError>([&] { estimate_normals(twelve, 50); }),
+  EXPECT_EQ(message_of<core::DataError>([&] { estimate_normals(twelve, 50); }),
             "normal estimation: k = 50 but the cloud has only 12 points");
-  EXPECT_NE(message_of<DataError>([&] {
+  EXPECT_NE(message_of<core::DataError>([&] {
               estimate_normals(std::vector<Vec3f>(20, Vec3f{1, 2, 3}), 16);
             }).find("only 1 distinct points"),
             std::string::npos);
-  EXPECT_THROW(estimate_normals(twelve, 2), ConfigError);
-  EXPECT_THROW(estimate_normals({}, 16), DataError);
+  EXPECT_THROW(estimate_normals(twelve, 2), core::ConfigError);
+  EXPECT_THROW(estimate_normals({}, 16), core::DataError);
   twelve[5][1] = NAN;
-  EXPECT_NE(message_of<DataError>([&] { estimate_normals(twelve, 4); }).find("point 5"),
+  EXPECT_NE(message_of<core::DataError>([&] { estimate_normals(twelve, 4); }).find("point 5"),
             std::string::npos);
   std::vector<Vec3f> N(3);
-  EXPECT_THROW(orient_normals_consistently({{0, 0, 0}, {1, 0, 0}}, N, 2), DataError);
-  EXPECT_THROW(orient_normals_towards({{0, 0, 0}, {1, 0, 0}}, N, {0, 0, 0}), DataError);
+  EXPECT_THROW(orient_normals_consistently({{0, 0, 0}, {1, 0, 0}}, N, 2), core::DataError);
+  EXPECT_THROW(orient_normals_towards({{0, 0, 0}, {1, 0, 0}}, N, {0, 0, 0}), core::DataError);
 }
 
 }  // namespace

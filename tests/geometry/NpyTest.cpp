@@ -207,17 +207,17 @@ TEST(Npy, ExtremeIntegersRoundTrip) {
 }
 
 TEST(Npy, EncodingRejectsValuesTheDtypeCannotHold) {
-  EXPECT_THROW(encode_npy(NpyArray{{1}, {256}, "|u1"}, "a.npy"), DataError);
-  EXPECT_THROW(encode_npy(NpyArray{{1}, {-1}, "<u4"}, "a.npy"), DataError);
-  EXPECT_THROW(encode_npy(NpyArray{{1}, {0.5}, "<i4"}, "a.npy"), DataError);
-  EXPECT_THROW(encode_npy(NpyArray{{1}, {NAN}, "<i8"}, "a.npy"), DataError);
-  EXPECT_THROW(encode_npy(NpyArray{{1}, {9223372036854775808.0}, "<i8"}, "a.npy"), DataError);
-  EXPECT_THROW(encode_npy(NpyArray{{1}, {1}, "<f2"}, "a.npy"), DataError);
-  EXPECT_THROW(encode_npy(NpyArray{{1}, {1}, "|O"}, "a.npy"), DataError);
+  EXPECT_THROW(encode_npy(NpyArray{{1}, {256}, "|u1"}, "a.npy"), core::DataError);
+  EXPECT_THROW(encode_npy(NpyArray{{1}, {-1}, "<u4"}, "a.npy"), core::DataError);
+  EXPECT_THROW(encode_npy(NpyArray{{1}, {0.5}, "<i4"}, "a.npy"), core::DataError);
+  EXPECT_THROW(encode_npy(NpyArray{{1}, {NAN}, "<i8"}, "a.npy"), core::DataError);
+  EXPECT_THROW(encode_npy(NpyArray{{1}, {9223372036854775808.0}, "<i8"}, "a.npy"), core::DataError);
+  EXPECT_THROW(encode_npy(NpyArray{{1}, {1}, "<f2"}, "a.npy"), core::DataError);
+  EXPECT_THROW(encode_npy(NpyArray{{1}, {1}, "|O"}, "a.npy"), core::DataError);
   try {
     encode_npy(NpyArray{{2}, {1, 300}, "|u1"}, "out.npy");
     FAIL() << "no error";
-  } catch (const DataError& e) {
+  } catch (const core::DataError& e) {
     EXPECT_STREQ(e.what(), "out.npy: value 300 at index 1 does not fit dtype '|u1'");
   }
 }
@@ -228,10 +228,10 @@ TEST(Npy, WritingChecksTheShape) {
   try {
     write_npy(path, std::vector<float>{1, 2, 3}, {2, 2});
     FAIL() << "no error";
-  } catch (const DataError& e) {
+  } catch (const core::DataError& e) {
     EXPECT_EQ(std::string(e.what()), path + ": shape (2, 2) needs 4 values, but 3 were given");
   }
-  EXPECT_THROW(write_npy(path, std::vector<double>{1}, {-1}), DataError);
+  EXPECT_THROW(write_npy(path, std::vector<double>{1}, {-1}), core::DataError);
   EXPECT_FALSE(std::filesystem::exists(path));
 }
 
@@ -290,7 +290,7 @@ TEST(Npy, HeaderDictIsParsedLikePython) {
   EXPECT_THROW(
       parse_npy(npy_with_header("{'descr': '<f4', 'fortran_order': False, 'shape': (6)}", data),
                 "h.npy"),
-      DataError);
+      core::DataError);
 }
 
 TEST(Npy, FortranOrderOfOneDimensionalArraysIsTheSame) {
@@ -426,7 +426,7 @@ TEST(DeepSdfFiles, NanSdfRowsCanBeDroppedAsDeepSdfDoes) {
   const std::vector<float> neg{0, 0, 0, -0.1f, 1, 1, 1, std::nanf(""), 2, 2, 2, -0.2f};
   write_npz(path, {{"pos", make_npy_array(std::vector<float>{0, 0, 0, 0.1f}, {1, 4})},
                    {"neg", make_npy_array(neg, {3, 4})}});
-  EXPECT_THROW(read_deepsdf_samples(path), DataError);
+  EXPECT_THROW(read_deepsdf_samples(path), core::DataError);
   const SdfSamples samples = read_deepsdf_samples(path, NanSdfRows::Drop);
   EXPECT_EQ(samples.neg, (std::vector<float>{0, 0, 0, -0.1f, 2, 2, 2, -0.2f}));
   EXPECT_EQ(samples.pos, (std::vector<float>{0, 0, 0, 0.1f}));
@@ -434,14 +434,14 @@ TEST(DeepSdfFiles, NanSdfRowsCanBeDroppedAsDeepSdfDoes) {
   // Only a NaN sdf marks a row DeepSDF drops; a NaN position is still an error.
   write_npz(path, {{"pos", make_npy_array(std::vector<float>{std::nanf(""), 0, 0, 0.1f}, {1, 4})},
                    {"neg", make_npy_array(neg, {3, 4})}});
-  EXPECT_THROW(read_deepsdf_samples(path, NanSdfRows::Drop), DataError);
+  EXPECT_THROW(read_deepsdf_samples(path, NanSdfRows::Drop), core::DataError);
 }
 
 TEST(DeepSdfFiles, WritingSamplesChecksRowLength) {
   test::TempDir dir;
   SdfSamples samples;
   samples.pos = {1, 2, 3};
-  EXPECT_THROW(write_deepsdf_samples((dir.path() / "s.npz").string(), samples), DataError);
+  EXPECT_THROW(write_deepsdf_samples((dir.path() / "s.npz").string(), samples), core::DataError);
 }
 
 TEST(DeepSdfFiles, NormalizationRoundTrip) {

@@ -150,7 +150,7 @@ std::string binary_scan(bool big_endian) {
 std::string message(const std::function<void()>& read) {
   try {
     read();
-  } catch (const DataError& e) {
+  } catch (const core::DataError& e) {
     return e.what();
   }
   return "no DataError";

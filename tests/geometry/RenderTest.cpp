@@ -319,27 +319,27 @@ TEST(Render, BadInputsAndOptionsAreErrors) {
   const Mesh sphere = icosphere(1);
   RenderOptions o;
   o.width = 0;
-  EXPECT_THROW(render(sphere, o), ConfigError);
+  EXPECT_THROW(render(sphere, o), core::ConfigError);
   o = {};
   o.fov = 180;
-  EXPECT_THROW(render(sphere, o), ConfigError);
+  EXPECT_THROW(render(sphere, o), core::ConfigError);
   o = {};
   o.base_color = {1.5f, 0, 0};
-  EXPECT_THROW(render(sphere, o), ConfigError);
-  EXPECT_THROW(render(Mesh{}), DataError);
-  EXPECT_THROW(render_panels({}), DataError);
+  EXPECT_THROW(render(sphere, o), core::ConfigError);
+  EXPECT_THROW(render(Mesh{}), core::DataError);
+  EXPECT_THROW(render_panels({}), core::DataError);
   Mesh bad = sphere;
   bad.F[3][1] = 1000;
   try {
     render(bad);
     ADD_FAILURE() << "no error";
-  } catch (const DataError& e) {
+  } catch (const core::DataError& e) {
     EXPECT_NE(std::string(e.what()).find("face 3 has vertex index 1000"), std::string::npos)
         << e.what();
   }
   Mesh nan = sphere;
   nan.V[2][0] = std::nanf("");
-  EXPECT_THROW(render(nan), DataError);
+  EXPECT_THROW(render(nan), core::DataError);
 }
 
 }  // namespace

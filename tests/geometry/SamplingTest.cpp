@@ -173,23 +173,24 @@ TEST(Sampling, ZeroAreaFacesGetNoSamples) {
 using test::message_of;
 
 TEST(Sampling, BadMeshesAreClearErrors) {
-  EXPECT_THROW(sample_surface(Mesh{}, 10, 0), DataError);
+  EXPECT_THROW(sample_surface(Mesh{}, 10, 0), core::DataError);
   Mesh flat;
   flat.V = {{0, 0, 0}, {1, 0, 0}, {2, 0, 0}};
   flat.F = {{0, 1, 2}, {0, 0, 1}};
-  EXPECT_NE(
-      message_of<DataError>([&] { sample_surface(flat, 10, 0); }).find("no face of positive area"),
-      std::string::npos);
+  EXPECT_NE(message_of<core::DataError>([&] {
+              sample_surface(flat, 10, 0);
+            }).find("no face of positive area"),
+            std::string::npos);
   Mesh bad = cube({0, 0, 0});
   bad.F[3][1] = 8;
-  EXPECT_NE(message_of<DataError>([&] {
+  EXPECT_NE(message_of<core::DataError>([&] {
               sample_surface(bad, 10, 0);
             }).find("face 3 has vertex index 8, the mesh has 8 vertices"),
             std::string::npos);
   Mesh nan = cube({0, 0, 0});
   nan.V[2][1] = NAN;
-  EXPECT_THROW(sample_surface(nan, 10, 0), DataError);
-  EXPECT_THROW(sample_surface(cube({0, 0, 0}), -1, 0), ConfigError);
+  EXPECT_THROW(sample_surface(nan, 10, 0), core::DataError);
+  EXPECT_THROW(sample_surface(cube({0, 0, 0}), -1, 0), core::ConfigError);
 }
 
 TEST(PoissonDisk, KeptPointsAreSeparatedAndCoverTheCloud) {
@@ -233,10 +234,10 @@ TEST(PoissonDisk, EdgeCasesAndErrors) {
   EXPECT_EQ(poisson_disk_subsample(std::vector<Vec3f>(5, Vec3f{1, 2, 3}), 0.1f, 0).size(), 1u);
   // Far larger radius than the cloud: a single point survives.
   EXPECT_EQ(poisson_disk_subsample({{0, 0, 0}, {1, 0, 0}, {0, 1, 0}}, 10.0f, 3).size(), 1u);
-  EXPECT_THROW(poisson_disk_subsample({{0, 0, 0}}, 0.0f, 0), ConfigError);
-  EXPECT_THROW(poisson_disk_subsample({{0, 0, 0}}, NAN, 0), ConfigError);
-  EXPECT_THROW(poisson_disk_subsample({{0, 0, 0}, {1e9f, 0, 0}}, 1e-3f, 0), ConfigError);
-  EXPECT_THROW(poisson_disk_subsample({{0, 0, 0}, {0, NAN, 0}}, 0.1f, 0), DataError);
+  EXPECT_THROW(poisson_disk_subsample({{0, 0, 0}}, 0.0f, 0), core::ConfigError);
+  EXPECT_THROW(poisson_disk_subsample({{0, 0, 0}}, NAN, 0), core::ConfigError);
+  EXPECT_THROW(poisson_disk_subsample({{0, 0, 0}, {1e9f, 0, 0}}, 1e-3f, 0), core::ConfigError);
+  EXPECT_THROW(poisson_disk_subsample({{0, 0, 0}, {0, NAN, 0}}, 0.1f, 0), core::DataError);
 }
 
 }  // namespace

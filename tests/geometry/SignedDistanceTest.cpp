@@ -362,7 +362,7 @@ TEST(SignedDistance, SignMethodNames) {
   try {
     parse_sign_method("winding_numbers");
     ADD_FAILURE() << "no error";
-  } catch (const ConfigError& e) {
+  } catch (const core::ConfigError& e) {
     EXPECT_EQ(std::string(e.what()),
               "unknown sign method 'winding_numbers' (did you mean 'winding_number'?); valid: "
               "winding_number, ray_parity");
@@ -373,7 +373,7 @@ TEST(SignedDistance, BadInputGivesClearErrors) {
   auto message = [](auto&& fn) -> std::string {
     try {
       fn();
-    } catch (const DataError& e) {
+    } catch (const core::DataError& e) {
       return e.what();
     }
     return "no DataError";
@@ -399,7 +399,7 @@ TEST(SignedDistance, BadInputGivesClearErrors) {
             "SignedDistance: query 1 (1, nan, 0) is not finite");
   SignedDistanceOptions even;
   even.parity_rays = 4;
-  EXPECT_THROW(SignedDistance(m, even), ConfigError);
+  EXPECT_THROW(SignedDistance(m, even), core::ConfigError);
 }
 
 }  // namespace

@@ -245,21 +245,21 @@ TEST(SparseExtraction, RejectsBadOptionsAndFieldValues) {
   try {
     extract_sparse(field_of(sphere), o);
     FAIL() << "resolution 100 from 32 was accepted";
-  } catch (const ConfigError& e) {
+  } catch (const core::ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find("power of 2"), std::string::npos) << e.what();
   }
   o.resolution = 64;
   o.max = {1, -1, 1};
-  EXPECT_THROW(extract_sparse(field_of(sphere), o), ConfigError);
+  EXPECT_THROW(extract_sparse(field_of(sphere), o), core::ConfigError);
   o.max = {1, 1, 1};
   o.safety = 0;
-  EXPECT_THROW(extract_sparse(field_of(sphere), o), ConfigError);
+  EXPECT_THROW(extract_sparse(field_of(sphere), o), core::ConfigError);
   o.safety = 1;
   const FieldFn broken = [](const float*, int64_t n, float* out) {
     std::fill(out, out + n, std::nanf(""));
   };
-  EXPECT_THROW(extract_sparse(broken, o), DataError);
-  EXPECT_THROW(extract_dense(broken, o), DataError);
+  EXPECT_THROW(extract_sparse(broken, o), core::DataError);
+  EXPECT_THROW(extract_dense(broken, o), core::DataError);
 }
 
 }  // namespace

@@ -67,7 +67,7 @@ TEST(SurfaceDistance, PointCloudGroundTruthIsSubsampledDeterministically) {
   EXPECT_EQ(a.P.size(), 100u);
   EXPECT_EQ(a.P, evaluation_points(cloud, 100, 7).P);
   EXPECT_EQ(evaluation_points(cloud, 5000, 7).P.size(), 1000u);  // all points when fewer
-  EXPECT_THROW(match_surfaces({}, a.P), DataError);
+  EXPECT_THROW(match_surfaces({}, a.P), core::DataError);
   EXPECT_NEAR(bounding_box_diagonal(cloud.V), 999.0, 1e-9);
 }
 

@@ -442,7 +442,7 @@ void expect_error(Fn&& fn, const std::string& part) {
   try {
     fn();
     ADD_FAILURE() << "no DataError, expected one mentioning: " << part;
-  } catch (const DataError& e) {
+  } catch (const core::DataError& e) {
     EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
   }
 }
@@ -468,9 +468,9 @@ TEST(Bvh, BadInputGivesClearErrors) {
       "not finite");
   expect_error([&] { bvh.distances({{0, 0, 0}, {0, 0, std::nanf("")}}); }, "query 1");
   expect_error([&] { bvh.intersect({0, 0, 1}, {0, 0, 0}); }, "must be finite and not zero");
-  EXPECT_THROW(TriangleBvh(m, BvhOptions{0, 16}), ConfigError);
-  EXPECT_THROW(TriangleBvh(m, BvhOptions{4, 1}), ConfigError);
-  EXPECT_THROW(bvh.closest_point({0, 0, 0}, -1.0f), ConfigError);
+  EXPECT_THROW(TriangleBvh(m, BvhOptions{0, 16}), core::ConfigError);
+  EXPECT_THROW(TriangleBvh(m, BvhOptions{4, 1}), core::ConfigError);
+  EXPECT_THROW(bvh.closest_point({0, 0, 0}, -1.0f), core::ConfigError);
 }
 
 }  // namespace

@@ -163,7 +163,7 @@ TEST(WindingNumber, BadInputGivesClearErrors) {
   try {
     exact_winding_number(empty, {0, 0, 0});
     ADD_FAILURE() << "no error";
-  } catch (const DataError& e) {
+  } catch (const core::DataError& e) {
     EXPECT_NE(std::string(e.what()).find("the mesh has no faces"), std::string::npos);
   }
   Mesh m;
@@ -172,21 +172,21 @@ TEST(WindingNumber, BadInputGivesClearErrors) {
   try {
     exact_winding_numbers(m, {{0, 0, 0}});
     ADD_FAILURE() << "no error";
-  } catch (const DataError& e) {
+  } catch (const core::DataError& e) {
     EXPECT_NE(std::string(e.what()).find("face 0 has vertex index 3 out of range"),
               std::string::npos)
         << e.what();
   }
   m.F = {{0, 1, 2}};
   const auto bvh = std::make_shared<const TriangleBvh>(m);
-  EXPECT_THROW(FastWindingNumber(nullptr), ConfigError);
-  EXPECT_THROW(FastWindingNumber(bvh, FastWindingNumberOptions{3, 2.0}), ConfigError);
-  EXPECT_THROW(FastWindingNumber(bvh, FastWindingNumberOptions{-1, 2.0}), ConfigError);
-  EXPECT_THROW(FastWindingNumber(bvh, FastWindingNumberOptions{2, 0.0}), ConfigError);
+  EXPECT_THROW(FastWindingNumber(nullptr), core::ConfigError);
+  EXPECT_THROW(FastWindingNumber(bvh, FastWindingNumberOptions{3, 2.0}), core::ConfigError);
+  EXPECT_THROW(FastWindingNumber(bvh, FastWindingNumberOptions{-1, 2.0}), core::ConfigError);
+  EXPECT_THROW(FastWindingNumber(bvh, FastWindingNumberOptions{2, 0.0}), core::ConfigError);
   const FastWindingNumber fast(bvh);
-  EXPECT_THROW(fast.winding_number({0, std::nanf(""), 0}), DataError);
+  EXPECT_THROW(fast.winding_number({0, std::nanf(""), 0}), core::DataError);
   EXPECT_THROW(fast.winding_numbers({{0, 0, 0}, {std::numeric_limits<float>::infinity(), 0, 0}}),
-               DataError);
+               core::DataError);
 }
 
 }  // namespace

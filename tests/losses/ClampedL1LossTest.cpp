@@ -6,11 +6,11 @@
 
 #include "core/Error.h"
 
-namespace nsdf {
+namespace nsdf::losses {
 namespace {
 
 // A decoder whose output is the x coordinate: the loss can be computed by hand.
-class XDecoder : public Decoder {
+class XDecoder : public models::Decoder {
  public:
   torch::Tensor forward(const torch::Tensor&, const torch::Tensor& xyz) override {
     return xyz.slice(1, 0, 1);
@@ -19,7 +19,7 @@ class XDecoder : public Decoder {
 };
 
 // The exact SDF of a sphere of radius 0.5: samples x + t n along its normals have SDF t.
-class SphereDecoder : public Decoder {
+class SphereDecoder : public models::Decoder {
  public:
   torch::Tensor forward(const torch::Tensor&, const torch::Tensor& xyz) override {
     return xyz.norm(2, {1}, true) - 0.5;
@@ -47,7 +47,7 @@ TEST(ClampedL1Loss, PointCloudsAreSampledAlongTheNormals) {
   EXPECT_GT(flipped, 0.07);
   EXPECT_LT(flipped, 2 * 0.05 * std::sqrt(2 / M_PI) + 0.005);
   b.normals = torch::Tensor();
-  EXPECT_THROW(loss.compute(sphere, b), DataError);
+  EXPECT_THROW(loss.compute(sphere, b), core::DataError);
 }
 
 TEST(ClampedL1Loss, ClampsPredictionAndTarget) {
@@ -83,4 +83,4 @@ TEST(ClampedL1Loss, CodeRegularizerRampsIn) {
 }
 
 }  // namespace
-}  // namespace nsdf
+}  // namespace nsdf::losses

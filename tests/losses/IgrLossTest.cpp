@@ -5,11 +5,11 @@
 #include "models/DeepSdfDecoder.h"
 #include "support/FiniteDifference.h"
 
-namespace nsdf {
+namespace nsdf::losses {
 namespace {
 
 // f(x) = |x - c| - r + shift: the exact SDF of a sphere when shift = 0.
-class SphereDecoder : public Decoder {
+class SphereDecoder : public models::Decoder {
  public:
   explicit SphereDecoder(double r, double shift = 0) : r_(r), shift_(shift) {}
   torch::Tensor forward(const torch::Tensor&, const torch::Tensor& xyz) override {
@@ -57,11 +57,11 @@ TEST(IgrLoss, TermsMeasureWhatTheyShould) {
 
 TEST(IgrLoss, InputGradientMatchesFiniteDifferences) {
   torch::manual_seed(1);
-  DeepSdfDecoderOptions o;
+  models::DeepSdfDecoderOptions o;
   o.dims = {16, 16, 16};
   o.latent_in = {2};
   o.dropout = 0;
-  DeepSdfDecoderImpl net(o, ModelContext{0});
+  models::DeepSdfDecoderImpl net(o, models::ModelContext{0});
   net.to(torch::kFloat64);
   const torch::Tensor x = torch::rand({8, 3}, torch::kFloat64).requires_grad_(true);
   const torch::Tensor g = spatial_gradient(net.forward({}, x), x);
@@ -74,13 +74,13 @@ TEST(IgrLoss, DoubleBackwardMatchesFiniteDifferencesInTheWeights) {
   // The eikonal and normal terms depend on grad f: their gradient w.r.t. the weights goes
   // through a second backward pass. Compare it with finite differences on a few weights.
   torch::manual_seed(2);
-  DeepSdfDecoderOptions o;
+  models::DeepSdfDecoderOptions o;
   o.dims = {12, 12};
   o.latent_in = {};
   o.dropout = 0;
   o.weight_norm = false;
   o.tanh_out = false;
-  DeepSdfDecoderImpl net(o, ModelContext{0});
+  models::DeepSdfDecoderImpl net(o, models::ModelContext{0});
   net.to(torch::kFloat64);
   IgrLoss loss(IgrLossOptions{});
   LossBatch b = sphere_batch(64, 0.5);
@@ -111,4 +111,4 @@ TEST(IgrLoss, OffSurfaceSamplesFollowSigmaAndDomain) {
 }
 
 }  // namespace
-}  // namespace nsdf
+}  // namespace nsdf::losses

@@ -10,7 +10,7 @@
 #include "models/IgrDecoder.h"
 #include "support/FiniteDifference.h"
 
-namespace nsdf {
+namespace nsdf::losses {
 namespace {
 
 LossBatch sphere_batch(int64_t n, double r, torch::Dtype dtype = torch::kFloat64) {
@@ -39,7 +39,7 @@ torch::Tensor profile_f(const torch::Tensor& d, double eps, double width = 1) {
 }
 
 // The profile around a sphere of radius r, shifted so that w = |x| - r + shift.
-class ProfileSphere : public Decoder {
+class ProfileSphere : public models::Decoder {
  public:
   ProfileSphere(double r, double eps, double shift = 0) : r_(r), eps_(eps), shift_(shift) {}
   torch::Tensor forward(const torch::Tensor&, const torch::Tensor& xyz) override {
@@ -52,7 +52,7 @@ class ProfileSphere : public Decoder {
 };
 
 // The profile across the plane z = 0.
-class ProfilePlane : public Decoder {
+class ProfilePlane : public models::Decoder {
  public:
   ProfilePlane(double eps, double width) : eps_(eps), width_(width) {}
   torch::Tensor forward(const torch::Tensor&, const torch::Tensor& xyz) override {
@@ -65,7 +65,7 @@ class ProfilePlane : public Decoder {
 };
 
 // u = c everywhere (0 * x keeps x in the graph for the spatial gradient).
-class ConstantDensity : public Decoder {
+class ConstantDensity : public models::Decoder {
  public:
   explicit ConstantDensity(double c) : c_(c) {}
   torch::Tensor forward(const torch::Tensor&, const torch::Tensor& xyz) override {
@@ -185,18 +185,18 @@ TEST(PhaseLoss, NormalTermComparesTheGradientOfTheDistance) {
   EXPECT_EQ(r.terms.size(), 1u);  // reconstruction only: no normals, no energy
 }
 
-IgrDecoder small_net(int64_t width, int64_t latent = 0) {
-  IgrDecoderOptions mo;
+models::IgrDecoder small_net(int64_t width, int64_t latent = 0) {
+  models::IgrDecoderOptions mo;
   mo.dims = {width, width, width};
   mo.skip_in = {2};
-  IgrDecoder net(mo, ModelContext{latent});
+  models::IgrDecoder net(mo, models::ModelContext{latent});
   net->to(torch::kFloat64);
   return net;
 }
 
 TEST(PhaseLoss, SdfGradientMatchesFiniteDifferencesOfToSdf) {
   torch::manual_seed(1);
-  IgrDecoder net = small_net(16);
+  models::IgrDecoder net = small_net(16);
   const PhaseLoss loss(PhaseLossOptions{});
   // Points from deep inside to far outside the initial sphere (|f| up to ~1.5).
   const torch::Tensor x =
@@ -209,7 +209,7 @@ TEST(PhaseLoss, SdfGradientMatchesFiniteDifferencesOfToSdf) {
 
 // Compares the weights' gradient of the loss with central finite differences on a few entries
 // of each named parameter.
-void expect_weight_gradient_matches_finite_differences(Decoder& net,
+void expect_weight_gradient_matches_finite_differences(models::Decoder& net,
                                                        const std::vector<std::string>& names) {
   PhaseLossOptions o;
   o.uniform_fraction = 2;
@@ -234,22 +234,22 @@ TEST(PhaseLoss, DoubleBackwardMatchesFiniteDifferencesInTheWeights) {
   // through a second backward pass, by hand in the `igr` decoder and by autograd's double
   // backward in the others (here `deepsdf`).
   torch::manual_seed(2);
-  IgrDecoder igr = small_net(12);
+  models::IgrDecoder igr = small_net(12);
   expect_weight_gradient_matches_finite_differences(*igr,
                                                     {"lin0.weight", "lin2.weight", "lin3.bias"});
-  DeepSdfDecoderOptions o;
+  models::DeepSdfDecoderOptions o;
   o.dims = {12, 12};
   o.latent_in = {};
   o.dropout = 0;
   o.weight_norm = false;
-  DeepSdfDecoder deepsdf(o, ModelContext{0});
+  models::DeepSdfDecoder deepsdf(o, models::ModelContext{0});
   deepsdf->to(torch::kFloat64);
   expect_weight_gradient_matches_finite_differences(*deepsdf, {"lin0.weight", "lin1.weight"});
 }
 
 TEST(PhaseLoss, ShapeSpacesRegularizeTheCodes) {
   torch::manual_seed(5);
-  IgrDecoder net = small_net(16, /*latent=*/2);
+  models::IgrDecoder net = small_net(16, /*latent=*/2);
   LossBatch b = sphere_batch(40, 0.5);
   b.codes = torch::randn({4, 2}, torch::dtype(torch::kFloat64).requires_grad(true));
   b.latent = b.codes.repeat_interleave(10, 0);
@@ -264,12 +264,13 @@ TEST(PhaseLoss, ShapeSpacesRegularizeTheCodes) {
 
 // Trains the `igr` decoder (4 x 64, geometric initialization to the sphere of radius 1) with
 // Adam on random batches of 250 of the points, and returns the trained field.
-IgrDecoder fit(const LossBatch& cloud, const PhaseLossOptions& o, bool with_normals, int steps) {
+models::IgrDecoder fit(const LossBatch& cloud, const PhaseLossOptions& o, bool with_normals,
+                       int steps) {
   torch::manual_seed(1);
-  IgrDecoderOptions mo;
+  models::IgrDecoderOptions mo;
   mo.dims = {64, 64, 64, 64};
   mo.skip_in = {2};
-  IgrDecoder net(mo, ModelContext{0});
+  models::IgrDecoder net(mo, models::ModelContext{0});
   PhaseLoss loss(o);
   torch::optim::Adam opt(net->parameters(), torch::optim::AdamOptions(3e-3));
   const int64_t n = cloud.xyz.size(0);
@@ -297,7 +298,7 @@ TEST(PhaseLoss, FitsASphereWithAndWithoutNormals) {
   const PhaseLoss loss(o);
   for (bool normals : {false, true}) {
     SCOPED_TRACE(normals ? "with normals" : "without normals");
-    IgrDecoder net = fit(cloud, o, normals, 300);
+    models::IgrDecoder net = fit(cloud, o, normals, 300);
     torch::NoGradGuard no_grad;
     // w at the points moved by t along their normals: the signed distance there is t.
     auto w = [&](double t) {
@@ -327,4 +328,4 @@ TEST(PhaseLoss, FitsASphereWithAndWithoutNormals) {
 }
 
 }  // namespace
-}  // namespace nsdf
+}  // namespace nsdf::losses

@@ -4,10 +4,10 @@
 
 #include <cmath>
 
-namespace nsdf {
+namespace nsdf::losses {
 namespace {
 
-class SphereDecoder : public Decoder {
+class SphereDecoder : public models::Decoder {
  public:
   explicit SphereDecoder(double shift = 0) : shift_(shift) {}
   torch::Tensor forward(const torch::Tensor&, const torch::Tensor& xyz) override {
@@ -60,4 +60,4 @@ TEST(SirenSdfLoss, TermsAreAveragedOverTheWholeBatchAsInSiren) {
 }
 
 }  // namespace
-}  // namespace nsdf
+}  // namespace nsdf::losses

@@ -11,7 +11,7 @@
 #include "models/DeepSdfDecoder.h"
 #include "models/IgrDecoder.h"
 
-namespace nsdf {
+namespace nsdf::models {
 namespace {
 
 constexpr double kTol = 1e-10;
@@ -311,4 +311,4 @@ TEST(DecoderGradient, IgrSecondBackwardThroughTheSameGraphFails) {
 }
 
 }  // namespace
-}  // namespace nsdf
+}  // namespace nsdf::models

@@ -5,7 +5,7 @@
 #include "core/Error.h"
 #include "models/LatentTable.h"
 
-namespace nsdf {
+namespace nsdf::models {
 namespace {
 
 TEST(DeepSdfDecoder, ShapesAndReinjectedInput) {
@@ -47,7 +47,7 @@ TEST(DeepSdfDecoder, TooNarrowLayerBeforeReinjectionIsAConfigError) {
   DeepSdfDecoderOptions o;
   o.dims = {8, 8, 8};
   o.latent_in = {2};
-  EXPECT_THROW(DeepSdfDecoderImpl(o, ModelContext{16}), ConfigError);
+  EXPECT_THROW(DeepSdfDecoderImpl(o, ModelContext{16}), core::ConfigError);
 }
 
 TEST(LatentTable, InitAndMaxNorm) {
@@ -65,4 +65,4 @@ TEST(LatentTable, InitAndMaxNorm) {
 }
 
 }  // namespace
-}  // namespace nsdf
+}  // namespace nsdf::models

@@ -9,7 +9,7 @@
 #include "models/IgrDecoder.h"
 #include "models/SirenDecoder.h"
 
-namespace nsdf {
+namespace nsdf::models {
 namespace {
 
 FourierFeaturesOptions gaussian(int64_t f, double scale = 4.0) {
@@ -132,4 +132,4 @@ TEST(FourierFeatures, IgrGeometricInitIgnoresTheFeatures) {
 }
 
 }  // namespace
-}  // namespace nsdf
+}  // namespace nsdf::models

@@ -4,7 +4,7 @@
 
 #include "core/Error.h"
 
-namespace nsdf {
+namespace nsdf::models {
 namespace {
 
 // How close a network is to the SDF of a sphere, on random points of [-1.5, 1.5]^3.
@@ -70,7 +70,7 @@ TEST(IgrDecoder, TooNarrowLayerBeforeSkipIsAConfigError) {
   IgrDecoderOptions o;
   o.dims = {8, 8, 8};
   o.skip_in = {2};
-  EXPECT_THROW(IgrDecoderImpl(o, ModelContext{16}), ConfigError);
+  EXPECT_THROW(IgrDecoderImpl(o, ModelContext{16}), core::ConfigError);
 }
 
 TEST(IgrDecoder, GeometricInitIsASphere) {
@@ -107,4 +107,4 @@ TEST(IgrDecoder, WithoutGeometricInitIsNotASphere) {
 }
 
 }  // namespace
-}  // namespace nsdf
+}  // namespace nsdf::models

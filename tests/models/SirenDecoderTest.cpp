@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-namespace nsdf {
+namespace nsdf::models {
 namespace {
 
 TEST(SirenDecoder, OutputShapeWithAndWithoutLatent) {
@@ -53,4 +53,4 @@ TEST(SirenDecoder, InitBoundsAndArcsineActivations) {
 }
 
 }  // namespace
-}  // namespace nsdf
+}  // namespace nsdf::models

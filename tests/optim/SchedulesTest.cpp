@@ -5,13 +5,13 @@
 #include "core/ConfigLoader.h"
 #include "optim/Optimizers.h"
 
-namespace nsdf {
+namespace nsdf::optim {
 namespace {
 
 std::shared_ptr<Schedule> make(const std::string& yaml, int64_t total) {
   ScheduleRegistry r("schedule");
   register_builtin_schedules(r);
-  return r.create(parse_yaml(yaml, "t.yaml"), total);
+  return r.create(core::parse_yaml(yaml, "t.yaml"), total);
 }
 
 TEST(Schedules, StepDecaysEveryInterval) {
@@ -36,7 +36,7 @@ TEST(Optimizers, GroupsHaveTheirOwnLearningRatesScaledBySchedules) {
   register_builtin_optimizers(r);
   const torch::Tensor w = torch::zeros({3}, torch::requires_grad());
   const torch::Tensor z = torch::zeros({2}, torch::requires_grad());
-  const auto opt = r.create(parse_yaml("{type: adamw, lr: 0.1, latent_lr: 0.01}", "t.yaml"),
+  const auto opt = r.create(core::parse_yaml("{type: adamw, lr: 0.1, latent_lr: 0.01}", "t.yaml"),
                             {ParamGroup{"decoder", {w}}, ParamGroup{"latent", {z}}});
   EXPECT_DOUBLE_EQ(opt->lr(0), 0.1);
   EXPECT_DOUBLE_EQ(opt->lr(1), 0.01);
@@ -46,4 +46,4 @@ TEST(Optimizers, GroupsHaveTheirOwnLearningRatesScaledBySchedules) {
 }
 
 }  // namespace
-}  // namespace nsdf
+}  // namespace nsdf::optim

@@ -89,7 +89,7 @@ TEST(DeepSdfLayout, ImportDropsNanRowsAndToleratesMissingExtras) {
   EXPECT_EQ(r.normalization.scale, 1.0);
   EXPECT_TRUE(r.surface_points.empty());
 
-  EXPECT_THROW(import_deepsdf((dir.path() / "nothing").string(), "", out), IoError);
+  EXPECT_THROW(import_deepsdf((dir.path() / "nothing").string(), "", out), core::IoError);
 }
 
 }  // namespace

@@ -53,15 +53,15 @@ TEST(Hdf5, ErrorsNameTheFileAndObject) {
   try {
     hdf5::read_floats(root, "x", 2, 3);
     FAIL() << "expected DataError";
-  } catch (const DataError& e) {
+  } catch (const core::DataError& e) {
     EXPECT_NE(std::string(e.what()).find(path + ": /x: expected 2 dimensions, got 1"),
               std::string::npos)
         << e.what();
   }
-  EXPECT_THROW(hdf5::read_floats(root, "y", 1, -1), DataError);
+  EXPECT_THROW(hdf5::read_floats(root, "y", 1, -1), core::DataError);
   const std::string text = dir.write("not.h5", "plain text");
-  EXPECT_THROW(hdf5::open_file(text), IoError);
-  EXPECT_THROW(hdf5::open_file((dir.path() / "missing.h5").string()), IoError);
+  EXPECT_THROW(hdf5::open_file(text), core::IoError);
+  EXPECT_THROW(hdf5::open_file((dir.path() / "missing.h5").string()), core::IoError);
 }
 
 }  // namespace

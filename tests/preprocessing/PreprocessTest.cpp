@@ -74,7 +74,8 @@ TEST(Preprocess, TestPresetSetsDeepSdfsTestSampling) {
   const PreparedPreprocess test = f.prepare({"preprocess.preset=test", "preprocess.samples=3000"});
   EXPECT_EQ(test.sampling.variances, (std::vector<double>{0.05, 0.0005}));
   EXPECT_EQ(test.sampling.samples, 3000);  // set explicitly: kept
-  f.dir.write("p2.yaml", "preprocess: {output: o.h5, source: {type: folder, root: m}, preset: test}\n");
+  f.dir.write("p2.yaml",
+              "preprocess: {output: o.h5, source: {type: folder, root: m}, preset: test}\n");
   const PreparedPreprocess p2 =
       prepare_preprocess(f.sources, (f.dir.path() / "p2.yaml").string(), {});
   EXPECT_EQ(p2.sampling.samples, 250000);
@@ -92,8 +93,9 @@ TEST(Preprocess, StalePartsOfOtherParametersAreRedone) {
   const PreprocessSummary s = run_preprocess(run);
   EXPECT_EQ(s.resumed, 0);
   EXPECT_EQ(s.processed, 3);
-  EXPECT_EQ(SampleFile(f.output).read("box").pos.size() + SampleFile(f.output).read("box").neg.size(),
-            4u * 3000);
+  EXPECT_EQ(
+      SampleFile(f.output).read("box").pos.size() + SampleFile(f.output).read("box").neg.size(),
+      4u * 3000);
 }
 
 TEST(Preprocess, ResumedPartsGiveTheSameFile) {
@@ -114,14 +116,14 @@ TEST(Preprocess, ResumedPartsGiveTheSameFile) {
 
 TEST(Preprocess, ConfigErrorsAreCollected) {
   Fixture f;
-  const std::string msg = test::message_of<ConfigError>([&] {
+  const std::string msg = test::message_of<core::ConfigError>([&] {
     f.prepare({"preprocess.samples=0", "preprocess.sign_method=rays", "+preprocess.views.fov=3"});
   });
   EXPECT_NE(msg.find("preprocess.samples"), std::string::npos) << msg;
   EXPECT_NE(msg.find("preprocess.sign_method"), std::string::npos) << msg;
   EXPECT_NE(msg.find("preprocess.views.fov: unknown key"), std::string::npos) << msg;
   f.dir.write("none.yaml", "seed: 1\n");
-  EXPECT_NE(test::message_of<ConfigError>([&] {
+  EXPECT_NE(test::message_of<core::ConfigError>([&] {
               prepare_preprocess(f.sources, (f.dir.path() / "none.yaml").string(), {});
             }).find("preprocess: missing required section"),
             std::string::npos);

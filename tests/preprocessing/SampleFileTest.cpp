@@ -87,7 +87,7 @@ TEST(SampleFile, RoundTripsEveryPart) {
   try {
     f.read("nope");
     FAIL();
-  } catch (const DataError& e) {
+  } catch (const core::DataError& e) {
     EXPECT_NE(std::string(e.what()).find(path + ": no shape 'nope'"), std::string::npos);
   }
 }
@@ -123,14 +123,14 @@ TEST(SampleFile, WriterRejectsBadRecordsAndLeavesNoFileWithoutCommit) {
     SampleFileWriter w(path, {"deepsdf", "", ""});
     ShapeRecord s = make_shape("a", 0);
     s.pos[3] = -1;  // a negative sdf in pos
-    EXPECT_THROW(w.add(s), DataError);
+    EXPECT_THROW(w.add(s), core::DataError);
     s = make_shape("a", 0);
     s.neg.push_back(1.0f);  // not rows of 4
-    EXPECT_THROW(w.add(s), DataError);
+    EXPECT_THROW(w.add(s), core::DataError);
     s = make_shape("../a", 0);
-    EXPECT_THROW(w.add(s), DataError);
+    EXPECT_THROW(w.add(s), core::DataError);
     w.add(make_shape("a", 0));
-    EXPECT_THROW(w.add(make_shape("a", 0)), DataError);  // twice
+    EXPECT_THROW(w.add(make_shape("a", 0)), core::DataError);  // twice
   }
   EXPECT_FALSE(fs::exists(path));
   for (const auto& e : fs::directory_iterator(dir.path())) ADD_FAILURE() << e.path();
@@ -146,10 +146,10 @@ TEST(SampleFile, ReaderRejectsOtherFiles) {
   try {
     SampleFile f(other);
     FAIL();
-  } catch (const DataError& e) {
+  } catch (const core::DataError& e) {
     EXPECT_NE(std::string(e.what()).find("not an nsdf sample file"), std::string::npos);
   }
-  EXPECT_THROW(SampleFile((dir.path() / "missing.h5").string()), IoError);
+  EXPECT_THROW(SampleFile((dir.path() / "missing.h5").string()), core::IoError);
 }
 
 }  // namespace

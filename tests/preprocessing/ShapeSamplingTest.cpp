@@ -232,7 +232,7 @@ TEST(ShapeSampling, BadMeshesAreDataErrorsNamingTheFile) {
   auto message = [&](const Mesh& m) {
     try {
       sample_shape(m, o, 0, "meshes/bad.obj");
-    } catch (const DataError& e) {
+    } catch (const core::DataError& e) {
       return std::string(e.what());
     }
     return std::string("no error");
@@ -252,7 +252,7 @@ TEST(ShapeSampling, BadMeshesAreDataErrorsNamingTheFile) {
 
   SamplingOptions wrong = o;
   wrong.variances = {};
-  EXPECT_THROW(sample_shape(tm::box_mesh({1, 1, 1}, 1), wrong, 0, "x"), ConfigError);
+  EXPECT_THROW(sample_shape(tm::box_mesh({1, 1, 1}, 1), wrong, 0, "x"), core::ConfigError);
 }
 
 TEST(ShapeSampling, TestPresetIsDeepSdfs) {

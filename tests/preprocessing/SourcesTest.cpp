@@ -54,7 +54,7 @@ TEST(ShapeId, AcceptsPathsOfNames) {
 
 TEST(ShapeId, RejectsEmptyDotAndControlComponents) {
   auto message = [](const std::string& id) {
-    return message_of<DataError>([&] { check_shape_id(id, "s.json"); });
+    return message_of<core::DataError>([&] { check_shape_id(id, "s.json"); });
   };
   EXPECT_EQ(message(""), "s.json: shape id '': is empty");
   EXPECT_EQ(message("/a"), "s.json: shape id '/a': starts with '/'");
@@ -83,8 +83,8 @@ struct ShapeNetTree {
   }
   ShapeNetSource source(const std::string& layout) const {
     ShapeNetSource::Options o;
-    o.root = Path{p(dir, "root")};
-    o.split = Path{split};
+    o.root = core::Path{p(dir, "root")};
+    o.split = core::Path{split};
     o.layout = layout;
     return ShapeNetSource(o);
   }
@@ -108,7 +108,7 @@ TEST(ShapeNetSource, AutoLayoutTakesV2WhenPresentElseV1) {
     EXPECT_EQ(m.V.size(), 4u);
     EXPECT_EQ(m.F.size(), 4u);
   }
-  const std::string msg = message_of<IoError>([&] { t.source("auto").load(shapes[3]); });
+  const std::string msg = message_of<core::IoError>([&] { t.source("auto").load(shapes[3]); });
   EXPECT_EQ(msg.rfind(c + "empty/model.obj: no such file", 0), 0u) << msg;
   EXPECT_TRUE(contains(msg, "model_normalized.obj")) << msg;
 }
@@ -121,35 +121,35 @@ TEST(ShapeNetSource, ForcedLayouts) {
   EXPECT_EQ(t.source("v1").load(v1[2]).F.size(), 0u);
   const auto v2 = t.source("v2").shapes();
   EXPECT_EQ(v2[1].path, p(t.dir, "root/03001627/v1shape/models/model_normalized.obj"));
-  const std::string msg = message_of<IoError>([&] { t.source("v2").load(v2[1]); });
+  const std::string msg = message_of<core::IoError>([&] { t.source("v2").load(v2[1]); });
   EXPECT_EQ(msg.rfind(v2[1].path + ": no such file", 0), 0u) << msg;
 }
 
 TEST(ShapeNetSource, RootMustBeAFolder) {
   const ShapeNetTree t;
   ShapeNetSource::Options o;
-  o.root = Path{p(t.dir, "nothing")};
-  o.split = Path{t.split};
-  EXPECT_EQ(message_of<IoError>([&] { ShapeNetSource(o).shapes(); }),
+  o.root = core::Path{p(t.dir, "nothing")};
+  o.split = core::Path{t.split};
+  EXPECT_EQ(message_of<core::IoError>([&] { ShapeNetSource(o).shapes(); }),
             p(t.dir, "nothing") + ": no such folder (shapenet source root)");
-  o.root = Path{t.split};
-  EXPECT_EQ(message_of<IoError>([&] { ShapeNetSource(o).shapes(); }),
+  o.root = core::Path{t.split};
+  EXPECT_EQ(message_of<core::IoError>([&] { ShapeNetSource(o).shapes(); }),
             t.split + ": not a folder (shapenet source root)");
 }
 
 TEST(ShapeNetSource, SplitOfWrongDepthOrBadIds) {
   const ShapeNetTree t;
   ShapeNetSource::Options o;
-  o.root = Path{p(t.dir, "root")};
-  o.split = Path{t.dir.write("d4.json", R"({"scans": {"1": {"2": ["x"]}}})")};
-  EXPECT_TRUE(contains(message_of<DataError>([&] { ShapeNetSource(o).shapes(); }),
+  o.root = core::Path{p(t.dir, "root")};
+  o.split = core::Path{t.dir.write("d4.json", R"({"scans": {"1": {"2": ["x"]}}})")};
+  EXPECT_TRUE(contains(message_of<core::DataError>([&] { ShapeNetSource(o).shapes(); }),
                        "where 3 is expected"));
-  o.split = Path{t.dir.write("dots.json", R"({"ShapeNetV2": {"..": ["x"]}})")};
-  EXPECT_EQ(message_of<DataError>([&] { ShapeNetSource(o).shapes(); }),
+  o.split = core::Path{t.dir.write("dots.json", R"({"ShapeNetV2": {"..": ["x"]}})")};
+  EXPECT_EQ(message_of<core::DataError>([&] { ShapeNetSource(o).shapes(); }),
             o.split.str() + ": shape id 'ShapeNetV2/../x': has a '..' component");
   // Names with '/' can spell the same id twice.
-  o.split = Path{t.dir.write("dup.json", R"({"d": {"a/b": ["c"], "a": ["b/c"]}})")};
-  EXPECT_EQ(message_of<DataError>([&] { ShapeNetSource(o).shapes(); }),
+  o.split = core::Path{t.dir.write("dup.json", R"({"d": {"a/b": ["c"], "a": ["b/c"]}})")};
+  EXPECT_EQ(message_of<core::DataError>([&] { ShapeNetSource(o).shapes(); }),
             o.split.str() + ": shape id 'd/a/b/c' is listed twice");
 }
 
@@ -160,8 +160,8 @@ TEST(DfaustSource, ScansFollowIgrLayout) {
   TempDir dir;
   dir.write("root/scans/50002/hips/hips.000003.ply", kTetraPly);
   DfaustSource::Options o;
-  o.root = Path{p(dir, "root")};
-  o.split = Path{dir.write(
+  o.root = core::Path{p(dir, "root")};
+  o.split = core::Path{dir.write(
       "s.json", R"({"scans": {"50002": {"hips": ["hips.000003", "hips.000004"]}}})")};
   const DfaustSource source(o);
   const auto shapes = source.shapes();
@@ -170,7 +170,7 @@ TEST(DfaustSource, ScansFollowIgrLayout) {
   EXPECT_EQ(shapes[0].path, p(dir, "root/scans/50002/hips/hips.000003.ply"));
   EXPECT_EQ(shapes[0].key, "");
   EXPECT_EQ(source.load(shapes[0]).F.size(), 4u);
-  const std::string msg = message_of<IoError>([&] { source.load(shapes[1]); });
+  const std::string msg = message_of<core::IoError>([&] { source.load(shapes[1]); });
   EXPECT_EQ(msg.rfind(p(dir, "root/scans/50002/hips/hips.000004.ply: no such file"), 0), 0u)
       << msg;
 }
@@ -203,8 +203,8 @@ std::string write_registrations(const TempDir& dir) {
 TEST(DfaustSource, RegistrationsGiveOneFrameOfTheSequence) {
   TempDir dir;
   DfaustSource::Options o;
-  o.registrations = Path{write_registrations(dir)};
-  o.split = Path{dir.write(
+  o.registrations = core::Path{write_registrations(dir)};
+  o.split = core::Path{dir.write(
       "s.json",
       R"({"scans": {"50002": {"hips": ["hips.000001", "hips.000000", "hips.000002"],
                               "bad": ["bad.0"], "none": ["none.0"]}}})")};
@@ -225,14 +225,14 @@ TEST(DfaustSource, RegistrationsGiveOneFrameOfTheSequence) {
   EXPECT_EQ(frame1.V[3], (geometry::Vec3f{1, 0, 1}));
   EXPECT_EQ(frame1.F, (std::vector<geometry::Tri>{{0, 2, 1}, {0, 1, 3}, {0, 3, 2}, {1, 2, 3}}));
 
-  EXPECT_EQ(message_of<DataError>([&] { source.load(shapes[2]); }),
+  EXPECT_EQ(message_of<core::DataError>([&] { source.load(shapes[2]); }),
             o.registrations.str() +
                 ": /50002_hips: frame 2 is out of range: the sequence has 2 frames (shape "
                 "'scans/50002/hips/hips.000002')");
-  EXPECT_TRUE(contains(message_of<DataError>([&] { source.load(shapes[3]); }),
+  EXPECT_TRUE(contains(message_of<core::DataError>([&] { source.load(shapes[3]); }),
                        ": /50002_bad: expected a registration sequence of shape (#V, 3, "
                        "#frames), got (4, 6)"));
-  EXPECT_EQ(message_of<DataError>([&] { source.load(shapes[4]); }),
+  EXPECT_EQ(message_of<core::DataError>([&] { source.load(shapes[4]); }),
             o.registrations.str() +
                 ": /50002_none: no such dataset (the sequence of shape "
                 "'scans/50002/none/none.0', frame 0)");
@@ -241,9 +241,9 @@ TEST(DfaustSource, RegistrationsGiveOneFrameOfTheSequence) {
 TEST(DfaustSource, ShapeNameWithoutFrameNumber) {
   TempDir dir;
   DfaustSource::Options o;
-  o.registrations = Path{write_registrations(dir)};
-  o.split = Path{dir.write("s.json", R"({"scans": {"50002": {"hips": ["hips.00a1"]}}})")};
-  EXPECT_EQ(message_of<DataError>([&] { DfaustSource(o).shapes(); }),
+  o.registrations = core::Path{write_registrations(dir)};
+  o.split = core::Path{dir.write("s.json", R"({"scans": {"50002": {"hips": ["hips.00a1"]}}})")};
+  EXPECT_EQ(message_of<core::DataError>([&] { DfaustSource(o).shapes(); }),
             o.split.str() +
                 ": shape 'scans/50002/hips/hips.00a1': 'hips.00a1' does not end in a frame "
                 "number (expected <name>.<frame>, e.g. hips.000123, to read a frame of the "
@@ -253,13 +253,13 @@ TEST(DfaustSource, ShapeNameWithoutFrameNumber) {
 TEST(DfaustSource, MissingRegistrationsFileOrRoot) {
   TempDir dir;
   DfaustSource::Options o;
-  o.registrations = Path{p(dir, "none.hdf5")};
-  o.split = Path{dir.write("s.json", R"({"scans": {"50002": {"hips": ["hips.0"]}}})")};
-  EXPECT_EQ(message_of<IoError>([&] { DfaustSource(o).shapes(); }),
+  o.registrations = core::Path{p(dir, "none.hdf5")};
+  o.split = core::Path{dir.write("s.json", R"({"scans": {"50002": {"hips": ["hips.0"]}}})")};
+  EXPECT_EQ(message_of<core::IoError>([&] { DfaustSource(o).shapes(); }),
             p(dir, "none.hdf5") + ": no such file (dfaust registrations)");
-  o.registrations = Path{};
-  o.root = Path{p(dir, "scans")};
-  EXPECT_EQ(message_of<IoError>([&] { DfaustSource(o).shapes(); }),
+  o.registrations = core::Path{};
+  o.root = core::Path{p(dir, "scans")};
+  EXPECT_EQ(message_of<core::IoError>([&] { DfaustSource(o).shapes(); }),
             p(dir, "scans") + ": no such folder (dfaust source root)");
 }
 
@@ -274,21 +274,21 @@ TEST(StanfordSource, ListsMatchingFilesSortedByName) {
   dir.write("data/README.txt", "scans");
   dir.write("data/sub/deep.ply", kTetraPly);
   StanfordSource::Options o;
-  o.root = Path{p(dir, "data")};
+  o.root = core::Path{p(dir, "data")};
   EXPECT_EQ(ids_of(StanfordSource(o).shapes()), (std::vector<std::string>{"bun000", "bun045"}));
   o.files = {"top?.obj", "bun0*", "bun045.ply", "missing.ply"};
   const auto shapes = StanfordSource(o).shapes();
   EXPECT_EQ(ids_of(shapes), (std::vector<std::string>{"bun000", "bun045", "missing", "top2"}));
   EXPECT_EQ(shapes[3].path, p(dir, "data/top2.obj"));
   EXPECT_EQ(StanfordSource(o).load(shapes[3]).F.size(), 4u);
-  EXPECT_EQ(message_of<IoError>([&] { StanfordSource(o).load(shapes[2]); }),
+  EXPECT_EQ(message_of<core::IoError>([&] { StanfordSource(o).load(shapes[2]); }),
             p(dir, "data/missing.ply") + ": no such file (stanford shape 'missing')");
   o.files = {"*.off"};
-  EXPECT_EQ(message_of<IoError>([&] { StanfordSource(o).shapes(); }),
+  EXPECT_EQ(message_of<core::IoError>([&] { StanfordSource(o).shapes(); }),
             p(dir, "data") + ": no file matches '*.off' (stanford source files: *.off)");
   o.files = {"*"};
   dir.write("data/bun000.obj", kTetraObj);
-  EXPECT_TRUE(contains(message_of<DataError>([&] { StanfordSource(o).shapes(); }),
+  EXPECT_TRUE(contains(message_of<core::DataError>([&] { StanfordSource(o).shapes(); }),
                        "files 'bun000.obj' and 'bun000.ply' both give shape id 'bun000'"));
 }
 
@@ -308,8 +308,8 @@ TEST(StanfordSource, AlignmentMovesEachScanIntoTheCommonFrame) {
   dir.write("data/b.ply", kTetraPly);
   const double h = std::sqrt(0.5);
   StanfordSource::Options o;
-  o.root = Path{p(dir, "data")};
-  o.alignment = Path{dir.write("data/scans.conf",
+  o.root = core::Path{p(dir, "data")};
+  o.alignment = core::Path{dir.write("data/scans.conf",
                                "camera 0 0 0 0 0 0 1\n"
                                "\n"
                                "bmesh b.ply 0 0 0 0 0 0 1\n"
@@ -329,7 +329,7 @@ TEST(StanfordSource, AlignmentMovesEachScanIntoTheCommonFrame) {
   EXPECT_EQ(source.load(shapes[1]).V[1], (geometry::Vec3f{1, 0, 0}));
 
   dir.write("data/d.ply", kTetraPly);
-  EXPECT_EQ(message_of<DataError>([&] { source.shapes(); }),
+  EXPECT_EQ(message_of<core::DataError>([&] { source.shapes(); }),
             o.alignment.str() + ": no 'bmesh d.ply' line: every file of the source needs an "
                                 "alignment (" + p(dir, "data/d.ply") + ")");
 }
@@ -338,7 +338,7 @@ TEST(StanfordSource, MalformedConfLines) {
   TempDir dir;
   auto error = [&](const std::string& text) {
     const std::string path = dir.write("x.conf", text);
-    std::string msg = message_of<DataError>([&] { read_stanford_conf(path); });
+    std::string msg = message_of<core::DataError>([&] { read_stanford_conf(path); });
     return msg.substr(std::min(msg.size(), path.size()));
   };
   EXPECT_EQ(error("camera 0\nmesh a.ply 0 0 0 0 0 0 1\n"),
@@ -346,7 +346,8 @@ TEST(StanfordSource, MalformedConfLines) {
   EXPECT_EQ(error("bmesh a.ply 0 0 0 0 0 1\n"),
             ":1: expected 'bmesh <file> tx ty tz qi qj qk qr' (8 values after bmesh), got 7");
   EXPECT_EQ(error("bmesh a.ply 0 0 x 0 0 0 1\n"), ":1: bmesh a.ply: 'x' is not a finite number");
-  EXPECT_EQ(error("bmesh a.ply 0 0 0 0 0 0 0\n"), ":1: bmesh a.ply: the quaternion has length zero");
+  EXPECT_EQ(error("bmesh a.ply 0 0 0 0 0 0 0\n"),
+            ":1: bmesh a.ply: the quaternion has length zero");
   EXPECT_EQ(error("bmesh a.ply 0 0 0 0 0 0 1\nbmesh a.ply 0 0 0 0 0 0 1\n"),
             ":2: bmesh a.ply: listed twice (first on line 1)");
 }
@@ -366,7 +367,7 @@ struct MeshFolder {
   }
   FolderSource::Options options() const {
     FolderSource::Options o;
-    o.root = Path{p(dir, "m")};
+    o.root = core::Path{p(dir, "m")};
     return o;
   }
 };
@@ -402,7 +403,7 @@ TEST(FolderSource, FollowsLinkedFolders) {
 TEST(FolderSource, SameStemWithTwoExtensionsIsAnError) {
   const MeshFolder f;
   f.dir.write("m/sub/y.obj", kTetraObj);
-  EXPECT_EQ(message_of<DataError>([&] { FolderSource(f.options()).shapes(); }),
+  EXPECT_EQ(message_of<core::DataError>([&] { FolderSource(f.options()).shapes(); }),
             p(f.dir, "m") +
                 ": files 'sub/y.obj' and 'sub/y.ply' both give shape id 'sub/y' (ids are paths "
                 "without the extension: keep one, or narrow `extensions`)");
@@ -414,9 +415,9 @@ TEST(FolderSource, SplitPicksTheFirstExistingExtension) {
   dir.write("m/chairs/a.obj", kTetraObj);
   dir.write("m/chairs/b.PLY", kTetraPly);
   FolderSource::Options o;
-  o.root = Path{p(dir, "m")};
+  o.root = core::Path{p(dir, "m")};
   o.extensions = {"obj", "ply"};
-  o.split = Path{dir.write("s.json", R"({"Mine": {"chairs": ["c", "b", "a"]}})")};
+  o.split = core::Path{dir.write("s.json", R"({"Mine": {"chairs": ["c", "b", "a"]}})")};
   const FolderSource source(o);
   const auto shapes = source.shapes();
   EXPECT_EQ(ids_of(shapes),
@@ -425,7 +426,7 @@ TEST(FolderSource, SplitPicksTheFirstExistingExtension) {
   EXPECT_EQ(shapes[1].path, p(dir, "m/chairs/b.PLY"));
   EXPECT_EQ(shapes[2].path, p(dir, "m/chairs/a.obj"));
   EXPECT_EQ(source.load(shapes[1]).V.size(), 4u);
-  EXPECT_EQ(message_of<IoError>([&] { source.load(shapes[0]); }),
+  EXPECT_EQ(message_of<core::IoError>([&] { source.load(shapes[0]); }),
             p(dir, "m/chairs/c.obj") +
                 ": no such file (folder shape 'Mine/chairs/c'; extensions tried: obj, ply)");
 }
@@ -433,8 +434,8 @@ TEST(FolderSource, SplitPicksTheFirstExistingExtension) {
 TEST(FolderSource, RootMustBeAFolder) {
   TempDir dir;
   FolderSource::Options o;
-  o.root = Path{p(dir, "none")};
-  EXPECT_EQ(message_of<IoError>([&] { FolderSource(o).shapes(); }),
+  o.root = core::Path{p(dir, "none")};
+  EXPECT_EQ(message_of<core::IoError>([&] { FolderSource(o).shapes(); }),
             p(dir, "none") + ": no such folder (folder source root)");
 }
 
@@ -452,7 +453,7 @@ TEST(SourceRegistry, HasTheBuiltinSources) {
   EXPECT_EQ(r.names(), (std::vector<std::string>{"dfaust", "folder", "shapenet", "stanford",
                                                  "synthetic"}));
   for (const auto& name : r.names()) {
-    const ComponentInfo info = r.info(name);
+    const core::ComponentInfo info = r.info(name);
     EXPECT_FALSE(info.doc.empty()) << name;
     for (const auto& option : info.options) EXPECT_FALSE(option.doc.empty()) << name;
   }
@@ -465,7 +466,7 @@ TEST(SourceRegistry, BuildsEachSourceWithPathsRelativeToTheConfig) {
   dir.write("s4.json", R"({"scans": {"03001627": {"v1shape": ["model"]}}})");
   const SourceRegistry r = builtin();
   auto build = [&](const std::string& yaml) {
-    const ConfigNode root = load_config(dir.write("a.yaml", "source: " + yaml + "\n"));
+    const core::ConfigNode root = core::load_config(dir.write("a.yaml", "source: " + yaml + "\n"));
     return r.create(root.get("source"));
   };
   EXPECT_EQ(build("{type: shapenet, root: root, split: split.json}")->shapes().size(), 4u);
@@ -482,8 +483,8 @@ TEST(SourceRegistry, ConfigErrorsNameTheKey) {
   TempDir dir;
   const SourceRegistry r = builtin();
   auto error = [&](const std::string& yaml) {
-    const ConfigNode root = load_config(dir.write("a.yaml", "source: " + yaml + "\n"));
-    return message_of<ConfigError>([&] { r.create(root.get("source")); });
+    const core::ConfigNode root = core::load_config(dir.write("a.yaml", "source: " + yaml + "\n"));
+    return message_of<core::ConfigError>([&] { r.create(root.get("source")); });
   };
   const std::string unknown = error("{type: folder, root: m, recursiv: false}");
   EXPECT_TRUE(contains(unknown, "a.yaml:1:"));

@@ -17,7 +17,7 @@ using test::message_of;
 std::string split_error(const std::string& text, int depth) {
   test::TempDir dir;
   const std::string path = dir.write("s.json", text);
-  std::string msg = message_of<DataError>([&] { read_split(path, depth); });
+  std::string msg = message_of<core::DataError>([&] { read_split(path, depth); });
   const std::string prefix = (dir.path() / "").string();
   if (msg.rfind(prefix, 0) == 0) msg.erase(0, prefix.size());
   return msg;
@@ -110,16 +110,16 @@ TEST(Split, WriteRoundTripsDepthFourAndEmpty) {
 TEST(Split, WriteRejectsMixedDepthDuplicatesAndEmptyNames) {
   test::TempDir dir;
   const std::string path = (dir.path() / "s.json").string();
-  EXPECT_NE(message_of<DataError>([&] { write_split(path, {{"a", "b", "c"}, {"a", "b"}}); })
+  EXPECT_NE(message_of<core::DataError>([&] { write_split(path, {{"a", "b", "c"}, {"a", "b"}}); })
                 .find("entry 1 ('a/b'): it has 2 components, expected 3"),
             std::string::npos);
-  EXPECT_NE(message_of<DataError>([&] { write_split(path, {{"a"}}); })
+  EXPECT_NE(message_of<core::DataError>([&] { write_split(path, {{"a"}}); })
                 .find("it has 1 components, expected 2"),
             std::string::npos);
-  EXPECT_NE(message_of<DataError>([&] { write_split(path, {{"a", "b"}, {"a", "b"}}); })
+  EXPECT_NE(message_of<core::DataError>([&] { write_split(path, {{"a", "b"}, {"a", "b"}}); })
                 .find("entry 'a/b' is listed twice (entries 0 and 1)"),
             std::string::npos);
-  EXPECT_NE(message_of<DataError>([&] { write_split(path, {{"a", ""}}); })
+  EXPECT_NE(message_of<core::DataError>([&] { write_split(path, {{"a", ""}}); })
                 .find("a component is empty"),
             std::string::npos);
   EXPECT_FALSE(std::filesystem::exists(path));
@@ -128,7 +128,7 @@ TEST(Split, WriteRejectsMixedDepthDuplicatesAndEmptyNames) {
 TEST(Split, MissingFileIsAnIoError) {
   test::TempDir dir;
   const std::string path = (dir.path() / "none.json").string();
-  EXPECT_NE(message_of<IoError>([&] { read_split(path); }).find(path), std::string::npos);
+  EXPECT_NE(message_of<core::IoError>([&] { read_split(path); }).find(path), std::string::npos);
 }
 
 TEST(Split, ListWhereAMapIsExpected) {

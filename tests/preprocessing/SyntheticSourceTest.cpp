@@ -48,8 +48,9 @@ TEST(SyntheticSource, AShapeDependsOnlyOnSeedKindAndIndex) {
 TEST(SyntheticSource, RejectsUnknownKinds) {
   SourceRegistry r("source");
   register_builtin_sources(r);
-  EXPECT_THROW(r.create(parse_yaml("{type: synthetic, kinds: [cube]}", "x.yaml")), ConfigError);
-  EXPECT_TRUE(r.create(parse_yaml("{type: synthetic, count: 1}", "x.yaml")) != nullptr);
+  EXPECT_THROW(r.create(core::parse_yaml("{type: synthetic, kinds: [cube]}", "x.yaml")),
+               core::ConfigError);
+  EXPECT_TRUE(r.create(core::parse_yaml("{type: synthetic, count: 1}", "x.yaml")) != nullptr);
 }
 
 }  // namespace

@@ -16,7 +16,7 @@
 #include "support/TestFiles.h"
 #include "support/TinyConfigs.h"
 
-namespace nsdf {
+namespace nsdf::tools {
 namespace {
 
 namespace fs = std::filesystem;
@@ -173,7 +173,8 @@ TEST(Cli, PythonTorchLoadsCheckpointsAndLatents) {
   if (std::string(NSDF_PYTHON).empty()) GTEST_SKIP() << "no python3 with torch at configure time";
   test::TempDir dir;
   const std::string cfg = dir.write("py.yaml", test::kTinyTrainConfig);
-  const ProcessResult r = nsdf({"run", cfg, "experiment.epochs=2", "runs_dir=" + (dir.path() / "runs").string()});
+  const ProcessResult r =
+      nsdf({"run", cfg, "experiment.epochs=2", "runs_dir=" + (dir.path() / "runs").string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const fs::path run = last_line(r.out);
   const std::string script = dir.write("load.py", R"(import sys, torch
@@ -225,7 +226,8 @@ TEST(Cli, EvalPrintsReconstructionMetricsAsJson) {
   EXPECT_LT(json_number(same.out, "chamfer_l1"), 0.01);
   const ProcessResult bad = nsdf({"eval", "--pred", a});
   EXPECT_EQ(bad.exit_code, 2);
-  const ProcessResult missing = nsdf({"eval", "--pred", a, "--gt", (dir.path() / "no.off").string()});
+  const ProcessResult missing =
+      nsdf({"eval", "--pred", a, "--gt", (dir.path() / "no.off").string()});
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_NE(missing.err.find("no.off"), std::string::npos);
 }
@@ -300,4 +302,4 @@ TEST(Cli, RenderWritesAPngOfTheAskedSize) {
 }
 
 }  // namespace
-}  // namespace nsdf
+}  // namespace nsdf::tools

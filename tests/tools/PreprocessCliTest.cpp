@@ -12,7 +12,7 @@
 
 #include "support/TestFiles.h"
 
-namespace nsdf {
+namespace nsdf::tools {
 namespace {
 
 namespace fs = std::filesystem;
@@ -80,7 +80,8 @@ TEST(PreprocessCli, BadMeshesAreReportedAndTheRestWritten) {
   EXPECT_FALSE(fs::exists(out.string() + ".parts"));
 
   // The file holds the three good shapes: export them to DeepSDF's layout.
-  const ProcessResult ex = nsdf({"preprocess", "export", out.string(), (dir.path() / "d").string()});
+  const ProcessResult ex =
+      nsdf({"preprocess", "export", out.string(), (dir.path() / "d").string()});
   ASSERT_EQ(ex.exit_code, 0) << ex.err;
   EXPECT_EQ(count_files(dir.path() / "d" / "SdfSamples", ".npz"), 3);
   EXPECT_TRUE(fs::exists(dir.path() / "d" / "SdfSamples" / "sub" / "b.npz"));
@@ -125,7 +126,8 @@ TEST(PreprocessCli, BadMeshesAreReportedAndTheRestWritten) {
 
   // DeepSDF's layout back to a sample file.
   const fs::path back = dir.path() / "back.h5";
-  const ProcessResult im = nsdf({"preprocess", "import", (dir.path() / "d").string(), back.string()});
+  const ProcessResult im =
+      nsdf({"preprocess", "import", (dir.path() / "d").string(), back.string()});
   EXPECT_EQ(im.exit_code, 0) << im.err;
   EXPECT_NE(im.out.find("3 shapes imported"), std::string::npos) << im.out;
 }
@@ -134,7 +136,8 @@ TEST(PreprocessCli, KilledRunResumesToTheSameFile) {
   test::TempDir dir;
   const fs::path meshes = dir.path() / "meshes";
   for (int i = 0; i < 10; ++i) {
-    dir.write(fmt::format("meshes/box{}.obj", i), box_obj(1 + 0.1 * i, 0.5, 0.3 + 0.05 * i, i, 0, 0));
+    dir.write(fmt::format("meshes/box{}.obj", i),
+              box_obj(1 + 0.1 * i, 0.5, 0.3 + 0.05 * i, i, 0, 0));
   }
   const fs::path a = dir.path() / "a.h5", b = dir.path() / "b.h5";
   const std::string cfg_a = dir.write("a.yaml", config(meshes, a, 200000) + "num_threads: 1\n");
@@ -185,4 +188,4 @@ TEST(PreprocessCli, ConfigErrorsNameTheLine) {
 }
 
 }  // namespace
-}  // namespace nsdf
+}  // namespace nsdf::tools

@@ -86,7 +86,7 @@ constexpr int64_t kBatch = 1 << 16;
 // ---------------------------------------------------------------------------------------------
 // The network.
 
-class IgrMlpImpl : public nsdf::Decoder {
+class IgrMlpImpl : public nsdf::models::Decoder {
  public:
   IgrMlpImpl(int hidden_layers, int64_t width, std::vector<int> skip_in, double radius,
              uint64_t seed)
@@ -153,7 +153,7 @@ Network make_network(const std::string& name) {
     throw std::invalid_argument("unknown network " + name);
   }
   net.mlp->eval();
-  net.field = nsdf::decoder_field(*net.mlp, torch::Tensor(), torch::kCPU);
+  net.field = nsdf::models::decoder_field(*net.mlp, torch::Tensor(), torch::kCPU);
   return net;
 }
 
@@ -322,7 +322,7 @@ bool check_meshes() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  nsdf::ensure_fast_blas(argv);  // may re-execute with OPENBLAS_CORETYPE set
+  nsdf::core::ensure_fast_blas(argv);  // may re-execute with OPENBLAS_CORETYPE set
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   int threads = 1;
@@ -330,7 +330,7 @@ int main(int argc, char** argv) {
     threads = std::max(1, std::atoi(v));
   }
   torch::set_num_threads(threads);
-  const char* core = nsdf::blas_core_name();
+  const char* core = nsdf::core::blas_core_name();
   benchmark::AddCustomContext("blas_core", *core ? core : "(not OpenBLAS)");
   const char* coretype = std::getenv("OPENBLAS_CORETYPE");
   benchmark::AddCustomContext("OPENBLAS_CORETYPE", coretype ? coretype : "(unset)");

@@ -70,16 +70,17 @@ struct StepConfig {
 };
 
 /// The IGR decoder without its forward_with_gradient override: Decoder's autograd default.
-class AutogradIgr : public nsdf::Decoder {
+class AutogradIgr : public nsdf::models::Decoder {
  public:
-  explicit AutogradIgr(nsdf::IgrDecoder net) : net_(register_module("net", std::move(net))) {}
+  explicit AutogradIgr(nsdf::models::IgrDecoder net)
+      : net_(register_module("net", std::move(net))) {}
   torch::Tensor forward(const torch::Tensor& latent, const torch::Tensor& xyz) override {
     return net_->forward(latent, xyz);
   }
   int64_t latent_size() const override { return net_->latent_size(); }
 
  private:
-  nsdf::IgrDecoder net_;
+  nsdf::models::IgrDecoder net_;
 };
 
 double learning_rate() {
@@ -97,18 +98,18 @@ void igr_step(benchmark::State& state, StepConfig config, bool normals, bool exp
               int threads) {
   torch::set_num_threads(threads);
   torch::manual_seed(0);
-  nsdf::IgrDecoderOptions o;
+  nsdf::models::IgrDecoderOptions o;
   o.dims = config.dims;
   o.skip_in = config.skip_in;
-  nsdf::IgrDecoder igr(o, nsdf::ModelContext{0});
-  std::shared_ptr<nsdf::Decoder> decoder = igr.ptr();
+  nsdf::models::IgrDecoder igr(o, nsdf::models::ModelContext{0});
+  std::shared_ptr<nsdf::models::Decoder> decoder = igr.ptr();
   if (!explicit_gradient) decoder = std::make_shared<AutogradIgr>(igr);
 
-  nsdf::IgrLossOptions lo;  // lambda 0.1, tau 1, uniform_fraction 1/8 (IGR's)
+  nsdf::losses::IgrLossOptions lo;  // lambda 0.1, tau 1, uniform_fraction 1/8 (IGR's)
   lo.domain = 1.8;
-  nsdf::IgrLoss loss(lo);
+  nsdf::losses::IgrLoss loss(lo);
   const int64_t n = config.points;
-  nsdf::LossBatch batch;
+  nsdf::losses::LossBatch batch;
   const torch::Tensor dirs = torch::nn::functional::normalize(
       torch::randn({n, 3}), torch::nn::functional::NormalizeFuncOptions().dim(1));
   batch.xyz = dirs * 0.5;
@@ -118,7 +119,7 @@ void igr_step(benchmark::State& state, StepConfig config, bool normals, bool exp
 
   auto step = [&] {
     adam.zero_grad();
-    const nsdf::LossResult r = loss.compute(*decoder, batch);
+    const nsdf::losses::LossResult r = loss.compute(*decoder, batch);
     r.total.backward();
     adam.step();
   };
@@ -158,10 +159,10 @@ void register_benchmarks() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  nsdf::ensure_fast_blas(argv);  // may re-execute with OPENBLAS_CORETYPE set
+  nsdf::core::ensure_fast_blas(argv);  // may re-execute with OPENBLAS_CORETYPE set
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  const char* core = nsdf::blas_core_name();
+  const char* core = nsdf::core::blas_core_name();
   benchmark::AddCustomContext("blas_core", *core ? core : "(not OpenBLAS)");
   const char* coretype = std::getenv("OPENBLAS_CORETYPE");
   benchmark::AddCustomContext("OPENBLAS_CORETYPE", coretype ? coretype : "(unset)");

@@ -2,7 +2,7 @@
 #include "Cli.h"
 
 int main(int argc, char** argv) {
-  nsdf::Registries registries;
-  nsdf::register_builtins(registries);
-  return nsdf::cli_main(argc, argv, registries);
+  nsdf::experiments::Registries registries;
+  nsdf::experiments::register_builtins(registries);
+  return nsdf::tools::cli_main(argc, argv, registries);
 }
