@@ -11,8 +11,8 @@
 #include "losses/Loss.h"
 #include "models/Decoder.h"
 #include "models/LatentTable.h"
-#include "optim/Optimizers.h"
-#include "optim/Schedules.h"
+#include "optim/Optimizer.h"
+#include "optim/Schedule.h"
 #include "preprocessing/Source.h"
 
 namespace nsdf::experiments {

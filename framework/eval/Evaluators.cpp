@@ -6,7 +6,10 @@ namespace nsdf::eval {
 
 void register_builtin_evaluators(EvaluatorRegistry& registry) {
   registry.add<SdfErrorEvaluator>("sdf_error");
-  register_surface_evaluators(registry);
+  registry.add<ChamferEvaluator>("chamfer");
+  registry.add<HausdorffEvaluator>("hausdorff");
+  registry.add<NormalConsistencyEvaluator>("normal_consistency");
+  registry.add<FScoreEvaluator>("fscore");
 }
 
 }  // namespace nsdf::eval

@@ -31,7 +31,66 @@ struct FScoreOptions : SurfaceSampling {
   static void declare(core::OptionSet<FScoreOptions>& s);
 };
 
-/// Registers chamfer, hausdorff, normal_consistency, fscore.
-void register_surface_evaluators(EvaluatorRegistry& registry);
+/// Evaluators that report a selection of the shared surface metrics.
+class SurfaceMetricEvaluator : public Evaluator {
+ public:
+  using Options = ChamferOptions;
+  explicit SurfaceMetricEvaluator(const Options& o) : o_(o) {}
+  Metrics evaluate(const EvalInput& in) const override;
+
+ protected:
+  virtual Metrics select(const geometry::SurfaceMetrics& m, const EvalInput& in) const = 0;
+
+ private:
+  Options o_;
+};
+
+class ChamferEvaluator : public SurfaceMetricEvaluator {
+ public:
+  static constexpr const char* kDoc =
+      "Chamfer distances in original units: chamfer_l1 = (mean d(pred->gt) + mean d(gt->pred)) "
+      "/ 2 (IGR, DiGS), chamfer_l2 = mean d^2 + mean d^2 (DeepSDF), and the one-sided means "
+      "pred_to_gt, gt_to_pred.";
+  using SurfaceMetricEvaluator::SurfaceMetricEvaluator;
+
+ protected:
+  Metrics select(const geometry::SurfaceMetrics& m, const EvalInput& in) const override;
+};
+
+class HausdorffEvaluator : public SurfaceMetricEvaluator {
+ public:
+  static constexpr const char* kDoc =
+      "Hausdorff distance max(max d(pred->gt), max d(gt->pred)) and both one-sided maxima, in "
+      "original units.";
+  using SurfaceMetricEvaluator::SurfaceMetricEvaluator;
+
+ protected:
+  Metrics select(const geometry::SurfaceMetrics& m, const EvalInput& in) const override;
+};
+
+class NormalConsistencyEvaluator : public SurfaceMetricEvaluator {
+ public:
+  static constexpr const char* kDoc =
+      "Normal consistency: mean |cos| between each point's normal and its nearest neighbour's "
+      "on the other surface, averaged over both directions (needs normals on both).";
+  using SurfaceMetricEvaluator::SurfaceMetricEvaluator;
+
+ protected:
+  Metrics select(const geometry::SurfaceMetrics& m, const EvalInput& in) const override;
+};
+
+class FScoreEvaluator : public Evaluator {
+ public:
+  using Options = FScoreOptions;
+  static constexpr const char* kDoc =
+      "F-score at tau (Tatarchenko et al. 2019): harmonic mean of precision (predicted points "
+      "within tau of the ground truth) and recall; tau defaults to 1% of the ground truth's "
+      "bounding-box diagonal.";
+  explicit FScoreEvaluator(const Options& o) : o_(o) {}
+  Metrics evaluate(const EvalInput& in) const override;
+
+ private:
+  Options o_;
+};
 
 }  // namespace nsdf::eval

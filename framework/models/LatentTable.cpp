@@ -23,8 +23,4 @@ torch::Tensor LatentTableImpl::forward(const torch::Tensor& indices) {
   return torch::embedding(codes, indices);
 }
 
-void register_builtin_latents(LatentRegistry& registry) {
-  registry.add<LatentTableImpl>("table");
-}
-
 }  // namespace nsdf::models

@@ -1,9 +1,9 @@
-#include "optim/Schedules.h"
+#include "optim/Schedule.h"
 
 #include <gtest/gtest.h>
 
 #include "core/ConfigLoader.h"
-#include "optim/Optimizers.h"
+#include "optim/Optimizer.h"
 
 namespace nsdf::optim {
 namespace {

@@ -1,7 +1,8 @@
 #pragma once
-// Optimizers (registry family "optimizer"): adam, adamw, sgd over named parameter groups.
-// Groups: "decoder" (network weights) and "latent" (latent codes, auto-decoders). Each group has
-// its own learning rate; schedules scale all of them (set_learning_rates).
+// Optimizers (registry family "optimizer") over named parameter groups: "decoder" (network
+// weights) and "latent" (latent codes, auto-decoders). Each group has its own base learning
+// rate; schedules scale them (set_lr_factor). The built-in ones wrap torch's optimizers
+// (optim/TorchOptimizers.h).
 
 #include <torch/torch.h>
 
@@ -19,22 +20,12 @@ struct ParamGroup {
   std::vector<torch::Tensor> params;
 };
 
-struct OptimizerOptions {
-  double lr = 5e-4;
-  double latent_lr = 1e-3;
-  double weight_decay = 0.0;
-  double beta1 = 0.9;
-  double beta2 = 0.999;
-  double momentum = 0.9;  // sgd only
-
-  static void declare(core::OptionSet<OptimizerOptions>& s);
-};
-
 /// A torch optimizer plus the base learning rate of each of its groups.
 class Optimizer {
  public:
   Optimizer(std::unique_ptr<torch::optim::Optimizer> optimizer, std::vector<double> base_lrs)
       : optimizer_(std::move(optimizer)), base_lrs_(std::move(base_lrs)) {}
+  virtual ~Optimizer() = default;
   torch::optim::Optimizer& torch() { return *optimizer_; }
   void zero_grad() { optimizer_->zero_grad(); }
   void step() { optimizer_->step(); }
@@ -50,7 +41,7 @@ class Optimizer {
 
 using OptimizerRegistry = core::Registry<Optimizer, const std::vector<ParamGroup>&>;
 
-/// Registers adam, adamw, sgd.
+/// Registers the built-in optimizers (adam, adamw, sgd).
 void register_builtin_optimizers(OptimizerRegistry& registry);
 
 }  // namespace nsdf::optim

@@ -18,7 +18,7 @@ class Schedule {
 
 using ScheduleRegistry = core::Registry<Schedule, int64_t>;  // arg: total steps of the run
 
-/// Registers constant, step, cosine.
+/// Registers the built-in schedules (constant, step, cosine).
 void register_builtin_schedules(ScheduleRegistry& registry);
 
 }  // namespace nsdf::optim
