@@ -12,6 +12,7 @@
 
 #include "core/Error.h"
 #include "geometry/KdTree.h"
+#include "geometry/VecMath.h"
 
 namespace nsdf::geometry {
 
@@ -22,10 +23,6 @@ using Mat3 = std::array<std::array<double, 3>, 3>;
 // The outward flux decides a component's sign when it exceeds this fraction of its absolute
 // value: a closed surface scores near 1 (a sphere exactly 1), a flat open patch near 0.
 constexpr double kDecisiveFlux = 0.05;
-
-bool finite(const Vec3f& p) {
-  return std::isfinite(p[0]) && std::isfinite(p[1]) && std::isfinite(p[2]);
-}
 
 void check_cloud(const std::vector<Vec3f>& P, const char* what) {
   NSDF_CHECK(!P.empty(), core::DataError, "{}: the point cloud is empty", what);
@@ -99,7 +96,7 @@ std::vector<Vec3f> pca_normals(const std::vector<Vec3f>& U, const std::vector<in
       }
       const SymmetricEigen3 eigen = symmetric_eigen3(C);
       const auto& v = eigen.vectors[0];
-      const double len = std::sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
+      const double len = length(v);
       N[i] = {static_cast<float>(v[0] / len), static_cast<float>(v[1] / len),
               static_cast<float>(v[2] / len)};
     }
@@ -136,10 +133,6 @@ struct Edge {
   int32_t a;  // a < b
   int32_t b;
 };
-
-double dot(const Vec3f& a, const Vec3f& b) {
-  return double(a[0]) * b[0] + double(a[1]) * b[1] + double(a[2]) * b[2];
-}
 
 void flip(Vec3f& n) { n = {-n[0], -n[1], -n[2]}; }
 

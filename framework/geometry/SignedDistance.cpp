@@ -10,14 +10,11 @@
 #include "geometry/CounterRng.h"
 #include "core/Strings.h"
 #include "geometry/QueryOrder.h"
+#include "geometry/VecMath.h"
 
 namespace nsdf::geometry {
 
 namespace {
-
-bool finite(const Vec3f& p) {
-  return std::isfinite(p[0]) && std::isfinite(p[1]) && std::isfinite(p[2]);
-}
 
 // A key from the query's bits, so that a point gets the same rays alone or in any batch.
 uint64_t point_key(const Vec3f& q, uint64_t seed) {
