@@ -12,6 +12,7 @@
 
 #include "core/Error.h"
 #include "geometry/KdTree.h"
+#include "geometry/UnionFind.h"
 #include "geometry/VecMath.h"
 
 namespace nsdf::geometry {
@@ -104,30 +105,6 @@ std::vector<Vec3f> pca_normals(const std::vector<Vec3f>& U, const std::vector<in
   return N;
 }
 
-class UnionFind {
- public:
-  explicit UnionFind(size_t n) : parent_(n) { std::iota(parent_.begin(), parent_.end(), 0); }
-
-  int32_t find(int32_t x) {
-    while (parent_[x] != x) {
-      parent_[x] = parent_[parent_[x]];  // path halving keeps the trees flat
-      x = parent_[x];
-    }
-    return x;
-  }
-
-  bool unite(int32_t a, int32_t b) {
-    a = find(a);
-    b = find(b);
-    if (a == b) return false;
-    parent_[std::max(a, b)] = std::min(a, b);
-    return true;
-  }
-
- private:
-  std::vector<int32_t> parent_;
-};
-
 struct Edge {
   float weight;
   int32_t a;  // a < b
@@ -162,7 +139,7 @@ void orient_along_mst(const std::vector<Vec3f>& U, std::vector<Vec3f>& N,
   });
 
   // Kruskal: the minimum spanning forest, as adjacency lists in CSR form.
-  UnionFind uf(n);
+  UnionFind<int32_t> uf(n);
   std::vector<std::pair<int32_t, int32_t>> tree;
   tree.reserve(n);
   for (const Edge& e : edges)
