@@ -10,6 +10,7 @@
 
 #include "core/Error.h"
 #include "core/Files.h"
+#include "geometry/Endian.h"
 #include "geometry/MeshIo.h"
 #include "geometry/TextScan.h"
 
@@ -73,36 +74,24 @@ std::string plural(const std::string& element) {
   return fmt::format("'{}' elements", element);
 }
 
-constexpr bool kHostIsBigEndian = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__;
-
-template <typename T>
-T load(const char* p, bool swap) {
-  char bytes[sizeof(T)];
-  std::memcpy(bytes, p, sizeof(T));
-  if (swap) std::reverse(bytes, bytes + sizeof(T));
-  T value;
-  std::memcpy(&value, bytes, sizeof(T));
-  return value;
-}
-
 double load_real(const char* p, PlyType type, bool swap) {
   switch (type) {
     case PlyType::Int8:
-      return load<int8_t>(p, swap);
+      return detail::load_scalar<int8_t>(p, swap);
     case PlyType::UInt8:
-      return load<uint8_t>(p, swap);
+      return detail::load_scalar<uint8_t>(p, swap);
     case PlyType::Int16:
-      return load<int16_t>(p, swap);
+      return detail::load_scalar<int16_t>(p, swap);
     case PlyType::UInt16:
-      return load<uint16_t>(p, swap);
+      return detail::load_scalar<uint16_t>(p, swap);
     case PlyType::Int32:
-      return load<int32_t>(p, swap);
+      return detail::load_scalar<int32_t>(p, swap);
     case PlyType::UInt32:
-      return load<uint32_t>(p, swap);
+      return detail::load_scalar<uint32_t>(p, swap);
     case PlyType::Float32:
-      return load<float>(p, swap);
+      return detail::load_scalar<float>(p, swap);
     case PlyType::Float64:
-      return load<double>(p, swap);
+      return detail::load_scalar<double>(p, swap);
   }
   return 0;
 }
@@ -111,14 +100,6 @@ double load_real(const char* p, PlyType type, bool swap) {
 // every PLY integer type (at most 32 bits) is exact in a double.
 int64_t load_integer(const char* p, PlyType type, bool swap) {
   return static_cast<int64_t>(load_real(p, type, swap));
-}
-
-template <typename T>
-void store(std::string& out, T value, bool swap) {
-  char bytes[sizeof(T)];
-  std::memcpy(bytes, &value, sizeof(T));
-  if (swap) std::reverse(bytes, bytes + sizeof(T));
-  out.append(bytes, sizeof(T));
 }
 
 // What the reader does with each property of an element.
@@ -547,7 +528,7 @@ class PlyBodyReader {
 
   void read_binary(const ElementPlan& p, size_t& pos) {
     const PlyElement& e = *p.element;
-    const bool swap = (header_.format == PlyFormat::BinaryBigEndian) != kHostIsBigEndian;
+    const bool swap = (header_.format == PlyFormat::BinaryBigEndian) != detail::kHostIsBigEndian;
     const size_t remaining = data_.size() - pos;
     byte_ = 0;
     if (p.min_binary_size == 0) return;  // records without values take no bytes
@@ -675,12 +656,12 @@ void append_vertices(std::string& out, PlyFormat format, const std::vector<Vec3f
     }
     return;
   }
-  const bool swap = (format == PlyFormat::BinaryBigEndian) != kHostIsBigEndian;
+  const bool swap = (format == PlyFormat::BinaryBigEndian) != detail::kHostIsBigEndian;
   out.reserve(out.size() + V.size() * (normals ? 24 : 12));
   for (size_t i = 0; i < V.size(); ++i) {
-    for (const float c : V[i]) store(out, c, swap);
+    for (const float c : V[i]) detail::append_scalar(out, c, swap);
     if (normals) {
-      for (const float c : N[i]) store(out, c, swap);
+      for (const float c : N[i]) detail::append_scalar(out, c, swap);
     }
   }
 }
@@ -872,11 +853,11 @@ std::string encode_ply(const Mesh& mesh, PlyFormat format) {
       fmt::format_to(std::back_inserter(out), "3 {} {} {}\n", t[0], t[1], t[2]);
     return out;
   }
-  const bool swap = (format == PlyFormat::BinaryBigEndian) != kHostIsBigEndian;
+  const bool swap = (format == PlyFormat::BinaryBigEndian) != detail::kHostIsBigEndian;
   out.reserve(out.size() + faces * 13);
   for (const Tri& t : mesh.F) {
     out += static_cast<char>(3);
-    for (const int32_t i : t) store(out, i, swap);
+    for (const int32_t i : t) detail::append_scalar(out, i, swap);
   }
   return out;
 }

@@ -51,6 +51,7 @@ sources=(
   geometry/PlyIo.cpp
   geometry/TextScan.cpp
   geometry/XyzIo.cpp
+  geometry/Zip.cpp
 )
 declare -A target_source=([ply]=PlyFuzzer [obj]=ObjFuzzer [npy]=NpyFuzzer)
 for t in "${targets[@]}"; do
