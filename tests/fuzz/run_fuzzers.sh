@@ -49,6 +49,7 @@ sources=(
   geometry/ObjIo.cpp
   geometry/OffIo.cpp
   geometry/PlyIo.cpp
+  geometry/RangeGrid.cpp
   geometry/TextScan.cpp
   geometry/XyzIo.cpp
   geometry/Zip.cpp
