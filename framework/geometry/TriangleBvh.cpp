@@ -680,20 +680,9 @@ std::vector<float> TriangleBvh::distances(const std::vector<Vec3f>& queries,
                queries[i][1], queries[i][2]);
   std::vector<float> out(queries.size());
   if (faces) faces->assign(queries.size(), -1);
-  for_each_query_block(queries, [&](const uint32_t* order, size_t n) {
-    // Consecutive queries are near each other (Morton order): the previous query's nearest
-    // point bounds this one's distance from the start, which prunes most of the tree at once.
-    Vec3d last{0, 0, 0};
-    for (size_t j = 0; j < n; ++j) {
-      const uint32_t i = order[j];
-      if (j + 1 < n) prefetch(&queries[order[j + 1]]);
-      int32_t face;
-      const double bound = j > 0 ? squared_distance_bound(queries[i], last)
-                                 : std::numeric_limits<double>::infinity();
-      const double d2 = squared_distance(queries[i], face, bound, &last);
-      out[i] = static_cast<float>(std::sqrt(d2));
-      if (faces) (*faces)[i] = face;
-    }
+  for_each_squared_distance(queries, [&](size_t i, double d2, int32_t face) {
+    out[i] = static_cast<float>(std::sqrt(d2));
+    if (faces) (*faces)[i] = face;
   });
   return out;
 }
