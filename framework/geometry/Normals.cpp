@@ -209,6 +209,48 @@ void orient_along_mst(const std::vector<Vec3f>& U, std::vector<Vec3f>& N,
     if (flux[root[i]] < -kDecisiveFlux * magnitude[root[i]]) flip(N[i]);
 }
 
+// The distinct points of a cloud and the k nearest distinct points of each (k-NN rows).
+struct Neighbourhoods {
+  Distinct distinct;
+  std::vector<int32_t> knn;  // #U * k
+};
+
+// Merges P's duplicates, checks k against what remains (at least min_k) and finds the
+// neighbours; `what` starts error messages.
+Neighbourhoods distinct_neighbourhoods(const std::vector<Vec3f>& P, int k, int min_k,
+                                       const char* what) {
+  Neighbourhoods n{merge_duplicates(P), {}};
+  check_k(k, min_k, P, n.distinct, what);
+  std::vector<float> sq;
+  KdTree(n.distinct.points).knn_all(n.distinct.points, k, n.knn, sq);
+  return n;
+}
+
+// PCA normals of P's distinct points, oriented along the spanning tree when `orient`, handed
+// back to every input point (duplicates get the same normal).
+std::vector<Vec3f> estimate(const std::vector<Vec3f>& P, int k, bool orient) {
+  check_cloud(P, "normal estimation");
+  const Neighbourhoods n = distinct_neighbourhoods(P, k, 3, "normal estimation");
+  std::vector<Vec3f> UN = pca_normals(n.distinct.points, n.knn, k);
+  if (orient) orient_along_mst(n.distinct.points, UN, n.knn, k);
+  std::vector<Vec3f> N(P.size());
+  for (size_t i = 0; i < P.size(); ++i) N[i] = UN[n.distinct.of[i]];
+  return N;
+}
+
+void check_normal_count(const std::vector<Vec3f>& P, const std::vector<Vec3f>& N) {
+  NSDF_CHECK(N.size() == P.size(), core::DataError,
+             "normal orientation: {} normals for {} points (need one per point)", N.size(),
+             P.size());
+}
+
+// Flips N[i] for every i where wrong(i).
+template <class Wrong>
+void flip_where(std::vector<Vec3f>& N, Wrong&& wrong) {
+  for (size_t i = 0; i < N.size(); ++i)
+    if (wrong(i)) flip(N[i]);
+}
+
 }  // namespace
 
 SymmetricEigen3 symmetric_eigen3(const std::array<std::array<double, 3>, 3>& A) {
@@ -269,73 +311,43 @@ SymmetricEigen3 symmetric_eigen3(const std::array<std::array<double, 3>, 3>& A) 
 }
 
 std::vector<Vec3f> estimate_unoriented_normals(const std::vector<Vec3f>& P, int k) {
-  check_cloud(P, "normal estimation");
-  const Distinct d = merge_duplicates(P);
-  check_k(k, 3, P, d, "normal estimation");
-  std::vector<int32_t> knn;
-  std::vector<float> sq;
-  KdTree(d.points).knn_all(d.points, k, knn, sq);
-  const std::vector<Vec3f> UN = pca_normals(d.points, knn, k);
-  std::vector<Vec3f> N(P.size());
-  for (size_t i = 0; i < P.size(); ++i) N[i] = UN[d.of[i]];
-  return N;
+  return estimate(P, k, false);
 }
 
 std::vector<Vec3f> estimate_normals(const std::vector<Vec3f>& P, int k) {
-  check_cloud(P, "normal estimation");
-  const Distinct d = merge_duplicates(P);
-  check_k(k, 3, P, d, "normal estimation");
-  std::vector<int32_t> knn;
-  std::vector<float> sq;
-  KdTree(d.points).knn_all(d.points, k, knn, sq);
-  std::vector<Vec3f> UN = pca_normals(d.points, knn, k);
-  orient_along_mst(d.points, UN, knn, k);
-  std::vector<Vec3f> N(P.size());
-  for (size_t i = 0; i < P.size(); ++i) N[i] = UN[d.of[i]];
-  return N;
+  return estimate(P, k, true);
 }
 
 void orient_normals_consistently(const std::vector<Vec3f>& P, std::vector<Vec3f>& N, int k) {
   check_cloud(P, "normal orientation");
-  NSDF_CHECK(N.size() == P.size(), core::DataError,
-             "normal orientation: {} normals for {} points (need one per point)", N.size(),
-             P.size());
+  check_normal_count(P, N);
   for (size_t i = 0; i < N.size(); ++i)
     NSDF_CHECK(finite(N[i]), core::DataError,
                "normal orientation: normal {} ({}, {}, {}) is not finite", i, N[i][0], N[i][1],
                N[i][2]);
-  const Distinct d = merge_duplicates(P);
-  check_k(k, 2, P, d, "normal orientation");
-  std::vector<int32_t> knn;
-  std::vector<float> sq;
-  KdTree(d.points).knn_all(d.points, k, knn, sq);
-  std::vector<Vec3f> UN(d.points.size());
-  for (size_t u = 0; u < UN.size(); ++u) UN[u] = N[d.first[u]];
-  orient_along_mst(d.points, UN, knn, k);
-  for (size_t i = 0; i < P.size(); ++i)
-    if (dot(N[i], UN[d.of[i]]) < 0) flip(N[i]);
+  const Neighbourhoods n = distinct_neighbourhoods(P, k, 2, "normal orientation");
+  std::vector<Vec3f> UN(n.distinct.points.size());
+  for (size_t u = 0; u < UN.size(); ++u) UN[u] = N[n.distinct.first[u]];
+  orient_along_mst(n.distinct.points, UN, n.knn, k);
+  flip_where(N, [&](size_t i) { return dot(N[i], UN[n.distinct.of[i]]) < 0; });
 }
 
 void orient_normals_towards(const std::vector<Vec3f>& P, std::vector<Vec3f>& N,
                             const Vec3f& viewpoint) {
-  NSDF_CHECK(N.size() == P.size(), core::DataError,
-             "normal orientation: {} normals for {} points (need one per point)", N.size(),
-             P.size());
-  for (size_t i = 0; i < P.size(); ++i) {
+  check_normal_count(P, N);
+  flip_where(N, [&](size_t i) {
     const Vec3f to_view = {viewpoint[0] - P[i][0], viewpoint[1] - P[i][1], viewpoint[2] - P[i][2]};
-    if (dot(N[i], to_view) < 0) flip(N[i]);
-  }
+    return dot(N[i], to_view) < 0;
+  });
 }
 
 void orient_normals_away_from(const std::vector<Vec3f>& P, std::vector<Vec3f>& N,
                               const Vec3f& center) {
-  NSDF_CHECK(N.size() == P.size(), core::DataError,
-             "normal orientation: {} normals for {} points (need one per point)", N.size(),
-             P.size());
-  for (size_t i = 0; i < P.size(); ++i) {
+  check_normal_count(P, N);
+  flip_where(N, [&](size_t i) {
     const Vec3f outward = {P[i][0] - center[0], P[i][1] - center[1], P[i][2] - center[2]};
-    if (dot(N[i], outward) < 0) flip(N[i]);
-  }
+    return dot(N[i], outward) < 0;
+  });
 }
 
 }  // namespace nsdf::geometry
