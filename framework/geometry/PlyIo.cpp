@@ -19,11 +19,6 @@ namespace nsdf::geometry {
 
 namespace {
 
-using detail::LineReader;
-using detail::NumberStatus;
-using detail::printable;
-using detail::Tokens;
-
 struct TypeName {
   const char* name;
   PlyType type;
@@ -128,7 +123,7 @@ class PlyBodyReader {
   Mesh read() {
     plan();
     size_t pos = header_.body_offset;
-    LineReader lines(data_, header_.body_offset, header_.body_first_line);
+    detail::LineReader lines(data_, header_.body_offset, header_.body_first_line);
     for (const ElementPlan& plan : plans_) {
       if (header_.format == PlyFormat::Ascii) {
         read_ascii(plan, lines);
@@ -191,15 +186,16 @@ class PlyBodyReader {
     int64_t cols = 0;
     int64_t rows = 0;
     for (const std::string& info : header_.obj_info) {
-      Tokens tokens(info);
+      detail::Tokens tokens(info);
       std::string_view key;
       if (!tokens.next(key) || (key != "num_cols" && key != "num_rows")) continue;
       std::string_view token;
       int64_t value = 0;
-      NSDF_CHECK(tokens.next(token) && detail::parse_int(token, value) == NumberStatus::Ok &&
-                     value > 0 && !tokens.next(token),
+      NSDF_CHECK(tokens.next(token) &&
+                     detail::parse_int(token, value) == detail::NumberStatus::Ok && value > 0 &&
+                     !tokens.next(token),
                  core::DataError, "{}: 'obj_info {}': expected 'obj_info {} <positive integer>'",
-                 path_, printable(info), key);
+                 path_, detail::printable(info), key);
       int64_t& slot = key == "num_cols" ? cols : rows;
       NSDF_CHECK(slot == 0 || slot == value, core::DataError,
                  "{}: obj_info {} is given twice, as {} and {}", path_, key, slot, value);
@@ -371,7 +367,7 @@ class PlyBodyReader {
         e.count, plural(e.name), e.properties.size(), remaining));
   }
 
-  void read_ascii(const ElementPlan& p, LineReader& lines) {
+  void read_ascii(const ElementPlan& p, detail::LineReader& lines) {
     const PlyElement& e = *p.element;
     if (e.properties.empty()) return;  // records without values take no text
     // Every value takes at least one character and one separator (the very last one may end
@@ -391,7 +387,7 @@ class PlyBodyReader {
                         path_, e.count, plural(e.name), r, lines.line_number()));
       }
       line_ = lines.line_number();
-      Tokens tokens(line);
+      detail::Tokens tokens(line);
       size_t used = 0;
       const auto next = [&](std::string_view& tok) {
         if (!tokens.next(tok)) {
@@ -408,31 +404,31 @@ class PlyBodyReader {
         if (!prop.is_list) {
           if (role == Role::Skip) continue;
           float value = 0;
-          const NumberStatus s = detail::parse_float(token, value);
-          NSDF_CHECK(s != NumberStatus::NotANumber, core::DataError,
+          const detail::NumberStatus s = detail::parse_float(token, value);
+          NSDF_CHECK(s != detail::NumberStatus::NotANumber, core::DataError,
                      "{}: {}vertex {}: property '{}': expected a number, got '{}'", path_, where(),
-                     r, prop.name, printable(token));
-          NSDF_CHECK(s != NumberStatus::OutOfRange, core::DataError,
+                     r, prop.name, detail::printable(token));
+          NSDF_CHECK(s != detail::NumberStatus::OutOfRange, core::DataError,
                      "{}: {}vertex {}: property '{}': value {} out of float range", path_, where(),
-                     r, prop.name, printable(token));
+                     r, prop.name, detail::printable(token));
           set_value(role, r, value);
           continue;
         }
         int64_t n = 0;
-        NSDF_CHECK(detail::parse_int(token, n) == NumberStatus::Ok && n >= 0, core::DataError,
-                   "{}: {}{} {}: list '{}': expected a count, got '{}'", path_, where(), e.name, r,
-                   prop.name, printable(token));
+        NSDF_CHECK(detail::parse_int(token, n) == detail::NumberStatus::Ok && n >= 0,
+                   core::DataError, "{}: {}{} {}: list '{}': expected a count, got '{}'", path_,
+                   where(), e.name, r, prop.name, detail::printable(token));
         if (role == Role::Indices) check_polygon_size(n, r);
         if (role == Role::GridIndices) check_grid_list_size(n, r);
         for (int64_t k = 0; k < n; ++k) {
           next(token);
           if (role != Role::Indices && role != Role::GridIndices) continue;
           int64_t index = 0;
-          const NumberStatus s = detail::parse_int(token, index);
-          NSDF_CHECK(s == NumberStatus::Ok, core::DataError,
+          const detail::NumberStatus s = detail::parse_int(token, index);
+          NSDF_CHECK(s == detail::NumberStatus::Ok, core::DataError,
                      "{}: {}{}: expected an integer vertex index, got '{}'", path_, where(),
                      role == Role::Indices ? fmt::format("face {}", r) : grid_cell(r),
-                     printable(token));
+                     detail::printable(token));
           if (role == Role::Indices) {
             add_corner(index, k, r);
           } else {
@@ -442,7 +438,7 @@ class PlyBodyReader {
       }
       if (tokens.next(token)) {
         throw core::DataError(fmt::format("{}: {}{} {}: expected {} values, got {}", path_, where(),
-                                    e.name, r, used, Tokens(line).count()));
+                                          e.name, r, used, detail::Tokens(line).count()));
       }
     }
   }
@@ -628,20 +624,21 @@ size_t ply_type_size(PlyType type) {
 
 PlyHeader parse_ply_header(std::string_view data, const std::string& path) {
   NSDF_CHECK(!data.empty(), core::DataError, "{}: empty file", path);
-  LineReader lines(data, 0, 1);
+  detail::LineReader lines(data, 0, 1);
   std::string_view line;
   std::string_view token;
   lines.next(line);
   {
-    Tokens tokens(line);
+    detail::Tokens tokens(line);
     NSDF_CHECK(tokens.next(token) && token == "ply" && !tokens.next(token), core::DataError,
-               "{}: not a PLY file: the first line is '{}', expected 'ply'", path, printable(line));
+               "{}: not a PLY file: the first line is '{}', expected 'ply'", path,
+               detail::printable(line));
   }
   PlyHeader header;
   bool has_format = false;
   while (lines.next(line)) {
     const int64_t n = lines.line_number();
-    Tokens tokens(line);
+    detail::Tokens tokens(line);
     if (!tokens.next(token)) continue;  // blank header lines are harmless
     if (token == "end_header") {
       NSDF_CHECK(has_format, core::DataError, "{}: the header has no 'format' line", path);
@@ -667,7 +664,7 @@ PlyHeader parse_ply_header(std::string_view data, const std::string& path) {
         throw core::DataError(
             fmt::format("{}: line {}: unknown format '{}' (expected ascii, binary_little_endian or "
                         "binary_big_endian)",
-                        path, n, printable(name)));
+                        path, n, detail::printable(name)));
       }
       std::string_view version;
       if (tokens.next(version)) header.version = std::string(version);
@@ -677,11 +674,11 @@ PlyHeader parse_ply_header(std::string_view data, const std::string& path) {
       std::string_view count;
       NSDF_CHECK(tokens.next(name) && tokens.next(count), core::DataError,
                  "{}: line {}: expected 'element <name> <count>', got '{}'", path, n,
-                 printable(line));
+                 detail::printable(line));
       int64_t value = 0;
-      NSDF_CHECK(detail::parse_int(count, value) == NumberStatus::Ok && value >= 0, core::DataError,
-                 "{}: line {}: element '{}': bad count '{}'", path, n, printable(name),
-                 printable(count));
+      NSDF_CHECK(detail::parse_int(count, value) == detail::NumberStatus::Ok && value >= 0,
+                 core::DataError, "{}: line {}: element '{}': bad count '{}'", path, n,
+                 detail::printable(name), detail::printable(count));
       header.elements.push_back({std::string(name), static_cast<uint64_t>(value), {}});
     } else if (token == "property") {
       NSDF_CHECK(!header.elements.empty(), core::DataError,
@@ -693,7 +690,7 @@ PlyHeader parse_ply_header(std::string_view data, const std::string& path) {
       const auto parse_checked = [&](std::string_view name, PlyType& out) {
         NSDF_CHECK(parse_type(name, out), core::DataError,
                    "{}: line {}: unsupported property type '{}' (supported: {})", path, n,
-                   printable(name), supported_type_names());
+                   detail::printable(name), supported_type_names());
       };
       if (type == "list") {
         std::string_view count_type;
@@ -706,7 +703,7 @@ PlyHeader parse_ply_header(std::string_view data, const std::string& path) {
         parse_checked(item_type, prop.type);
         NSDF_CHECK(is_integer_type(prop.count_type), core::DataError,
                    "{}: line {}: list count type '{}' is not an integer type", path, n,
-                   printable(count_type));
+                   detail::printable(count_type));
       } else {
         parse_checked(type, prop.type);
       }
@@ -718,7 +715,7 @@ PlyHeader parse_ply_header(std::string_view data, const std::string& path) {
     } else {
       throw core::DataError(fmt::format(
           "{}: line {}: unknown header keyword '{}' (is the 'end_header' line missing?)", path, n,
-          printable(token)));
+          detail::printable(token)));
     }
   }
   throw core::DataError(
