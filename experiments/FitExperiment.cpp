@@ -115,13 +115,7 @@ geometry::PointCloud analytic_points(const geometry::AnalyticShape& shape, int64
   const double h = 1e-5;
   for (int64_t i = 0; i < n; ++i) {
     const geometry::Vec3 x{p[3 * i], p[3 * i + 1], p[3 * i + 2]};
-    geometry::Vec3 g{};
-    for (int c = 0; c < 3; ++c) {
-      geometry::Vec3 a = x, b = x;
-      a[c] += h;
-      b[c] -= h;
-      g[c] = shape.sdf(a) - shape.sdf(b);
-    }
+    const geometry::Vec3 g = shape.central_differences(x, h);
     const double len = std::sqrt(g[0] * g[0] + g[1] * g[1] + g[2] * g[2]);
     cloud.P.push_back({float(x[0]), float(x[1]), float(x[2])});
     cloud.N.push_back({float(g[0] / len), float(g[1] / len), float(g[2] / len)});

@@ -69,12 +69,7 @@ std::vector<T> read_numeric(const Location& loc, const std::string& name, hid_t 
                             int rank, int64_t columns, std::vector<int64_t>* dims_out) {
   auto guard = lock();
   NSDF_CHECK(exists(loc, name), core::DataError, "{}: missing dataset", where(loc, name));
-  Handle ds(H5Dopen2(loc.id, name.c_str(), H5P_DEFAULT));
-  NSDF_CHECK(ds, core::DataError, "{}: not a dataset", where(loc, name));
-  Handle type(H5Dget_type(ds.get()));
-  const H5T_class_t cls = H5Tget_class(type.get());
-  NSDF_CHECK(cls == H5T_FLOAT || cls == H5T_INTEGER, core::DataError,
-             "{}: expected numbers, the dataset holds another type", where(loc, name));
+  Handle ds = open_numeric_dataset(loc, name);
   const std::vector<int64_t> dims = dataset_dims(loc, name);
   NSDF_CHECK(rank < 0 || static_cast<int>(dims.size()) == rank, core::DataError,
              "{}: expected {} dimensions, got {}", where(loc, name), rank, dims.size());
@@ -227,6 +222,17 @@ std::vector<int64_t> dataset_dims(const Location& loc, const std::string& name) 
   std::vector<hsize_t> d(static_cast<size_t>(rank));
   H5Sget_simple_extent_dims(space.get(), d.data(), nullptr);
   return std::vector<int64_t>(d.begin(), d.end());
+}
+
+Handle open_numeric_dataset(const Location& loc, const std::string& name) {
+  auto guard = lock();
+  Handle ds(H5Dopen2(loc.id, name.c_str(), H5P_DEFAULT));
+  NSDF_CHECK(ds, core::DataError, "{}: not a dataset", where(loc, name));
+  Handle type(H5Dget_type(ds.get()));
+  const H5T_class_t cls = H5Tget_class(type.get());
+  NSDF_CHECK(cls == H5T_FLOAT || cls == H5T_INTEGER, core::DataError,
+             "{}: expected numbers, the dataset holds another type", where(loc, name));
+  return ds;
 }
 
 std::vector<float> read_floats(const Location& loc, const std::string& name, int rank,

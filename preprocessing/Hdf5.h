@@ -72,6 +72,10 @@ void write_strings(const Location& loc, const std::string& name,
 
 /// The shape of dataset `name`; DataError when it is missing.
 std::vector<int64_t> dataset_dims(const Location& loc, const std::string& name);
+/// Opens dataset `name`, which must hold numbers (any float or integer type, which HDF5
+/// converts on reading); DataError "<file>: <object>: not a dataset" or "...: expected
+/// numbers, ..." otherwise.
+Handle open_numeric_dataset(const Location& loc, const std::string& name);
 /// Reads a numeric dataset converted to float / double (HDF5 converts any stored float or
 /// integer type). DataError when missing, when its rank differs from `rank` (unless rank < 0),
 /// or when `columns` >= 0 and the last axis differs. `dims` receives the shape.

@@ -22,12 +22,7 @@ std::vector<float> read_floats_block(const Location& loc, const std::string& nam
                fmt::join(start, ", "), fmt::join(count, ", "), fmt::join(dims, ", "));
     n *= count[d];
   }
-  Handle ds(H5Dopen2(loc.id, name.c_str(), H5P_DEFAULT));
-  NSDF_CHECK(ds, core::DataError, "{}: not a dataset", where(loc, name));
-  Handle type(H5Dget_type(ds.get()));
-  const H5T_class_t cls = H5Tget_class(type.get());
-  NSDF_CHECK(cls == H5T_FLOAT || cls == H5T_INTEGER, core::DataError,
-             "{}: expected numbers, the dataset holds another type", where(loc, name));
+  Handle ds = open_numeric_dataset(loc, name);
   std::vector<float> out(static_cast<size_t>(n));
   if (dims_out) *dims_out = dims;
   if (n == 0) return out;

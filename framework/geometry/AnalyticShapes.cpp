@@ -12,15 +12,11 @@ namespace {
 
 double length(double x, double y, double z) { return std::sqrt(x * x + y * y + z * z); }
 
+// The unit gradient direction, by central differences with step h = 1e-6.
 Vec3 gradient(const AnalyticShape& s, const Vec3& p) {
   const double h = 1e-6;
-  Vec3 g{};
-  for (int i = 0; i < 3; ++i) {
-    Vec3 a = p, b = p;
-    a[i] += h;
-    b[i] -= h;
-    g[i] = (s.sdf(a) - s.sdf(b)) / (2 * h);
-  }
+  Vec3 g = s.central_differences(p, h);
+  for (double& v : g) v /= 2 * h;
   const double n = length(g[0], g[1], g[2]);
   if (n > 0)
     for (auto& v : g) v /= n;
@@ -57,6 +53,17 @@ double AnalyticShape::sdf(const Vec3& world) const {
     }
   }
   return 0.0;
+}
+
+Vec3 AnalyticShape::central_differences(const Vec3& p, double h) const {
+  Vec3 d{};
+  for (int i = 0; i < 3; ++i) {
+    Vec3 a = p, b = p;
+    a[i] += h;
+    b[i] -= h;
+    d[i] = sdf(a) - sdf(b);
+  }
+  return d;
 }
 
 const std::vector<std::string>& analytic_kind_names() {

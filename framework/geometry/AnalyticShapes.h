@@ -27,6 +27,13 @@ struct AnalyticShape {
   double e2 = 1.0;
 
   double sdf(const Vec3& p) const;
+
+  /// Central differences of sdf() at p with step h: component i is
+  /// sdf(p + h e_i) - sdf(p - h e_i), which is 2h times the finite-difference gradient.
+  /// Callers that only need the gradient's direction normalize it as it is.
+  /// @param[in] p point
+  /// @param[in] h step (> 0)
+  Vec3 central_differences(const Vec3& p, double h) const;
 };
 
 /// Names used in configs: "sphere", "box", "torus", "superquadric".

@@ -10,12 +10,11 @@
 
 #include "core/Error.h"
 #include "geometry/CounterRng.h"
+#include "geometry/VecMath.h"
 
 namespace nsdf::geometry {
 
 namespace {
-
-using Vec3d = std::array<double, 3>;
 
 constexpr int kMaxSide = 8192;
 constexpr int kMaxCameras = 1000000;
@@ -27,15 +26,6 @@ constexpr double kRotationTolerance = 1e-5;
 // Rays per intersect_all call: bounds the memory for origins, directions and hits on big images
 // while leaving each call hundreds of parallel tasks.
 constexpr int64_t kRaysPerBatch = int64_t{1} << 16;
-
-double dot(const Vec3d& a, const Vec3d& b) { return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]; }
-Vec3d cross(const Vec3d& a, const Vec3d& b) {
-  return {a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]};
-}
-Vec3d normalized(const Vec3d& a) {
-  const double len = std::sqrt(dot(a, a));
-  return {a[0] / len, a[1] / len, a[2] / len};
-}
 
 void check_image_size(int width, int height, const char* where) {
   NSDF_CHECK(width >= 1 && width <= kMaxSide, core::ConfigError,
@@ -147,7 +137,7 @@ PinholeCamera look_at_origin(const std::array<double, 3>& position, int width, i
   constexpr const char* kWhere = "look_at_origin";
   check_image_size(width, height, kWhere);
   check_fov(fov_degrees, kWhere);
-  const double len = std::sqrt(dot(position, position));
+  const double len = length(position);
   NSDF_CHECK(std::isfinite(len) && len > 0, core::ConfigError,
              "{}: camera position ({}, {}, {}) must be finite and not the origin", kWhere,
              position[0], position[1], position[2]);
@@ -300,12 +290,9 @@ DepthView render_depth_view(const TriangleBvh& bvh, const PinholeCamera& camera)
         const size_t i = static_cast<size_t>(v) * w + u;
         if (!has_point(view.depth[i])) continue;
         const auto& tri = bvh.triangles()[static_cast<size_t>(slot[static_cast<size_t>(face[i])])];
-        const Vec3d e1 = {double(tri[1][0]) - tri[0][0], double(tri[1][1]) - tri[0][1],
-                          double(tri[1][2]) - tri[0][2]};
-        const Vec3d e2 = {double(tri[2][0]) - tri[0][0], double(tri[2][1]) - tri[0][1],
-                          double(tri[2][2]) - tri[0][2]};
-        Vec3d n = cross(e1, e2);
-        const double len = std::sqrt(dot(n, n));
+        const Vec3d a = to_double(tri[0]);
+        const Vec3d n = cross(sub(to_double(tri[1]), a), sub(to_double(tri[2]), a));
+        const double len = length(n);
         // A ray never hits a degenerate triangle (TriangleBvh.h).
         NSDF_ASSERT(len > 0, "render_depth_view: face {} was hit but has no normal", face[i]);
         const double sign = dot(n, rotate(pose, pixel_ray(camera, u, v))) > 0 ? -1.0 : 1.0;

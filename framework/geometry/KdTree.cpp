@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "core/Error.h"
+#include "geometry/VecMath.h"
 
 namespace nsdf::geometry {
 
@@ -120,10 +121,6 @@ class RadiusSet {
   float bound_;
   std::vector<Neighbor>& out_;
 };
-
-bool finite(const Vec3f& p) {
-  return std::isfinite(p[0]) && std::isfinite(p[1]) && std::isfinite(p[2]);
-}
 
 void check_query(const Vec3f& q, const char* what) {
   NSDF_CHECK(finite(q), core::DataError, "KdTree::{}: query ({}, {}, {}) is not finite", what, q[0],

@@ -9,37 +9,11 @@
 #include <utility>
 
 #include "core/Error.h"
+#include "geometry/UnionFind.h"
 
 namespace nsdf::geometry {
 
 namespace {
-
-class UnionFind {
- public:
-  explicit UnionFind(size_t n = 0) { reset(n); }
-
-  void reset(size_t n) {
-    parent_.resize(n);
-    std::iota(parent_.begin(), parent_.end(), 0);
-  }
-
-  int64_t find(int64_t x) {
-    while (parent_[x] != x) {
-      parent_[x] = parent_[parent_[x]];  // path halving keeps the trees flat
-      x = parent_[x];
-    }
-    return x;
-  }
-
-  void unite(int64_t a, int64_t b) {
-    a = find(a);
-    b = find(b);
-    if (a != b) parent_[std::max(a, b)] = std::min(a, b);
-  }
-
- private:
-  std::vector<int64_t> parent_;
-};
 
 void check_indices(const Mesh& mesh) {
   const int64_t nv = static_cast<int64_t>(mesh.V.size());
@@ -69,7 +43,7 @@ int64_t count_non_manifold_vertices(const Mesh& mesh) {
       tbb::blocked_range<size_t>(0, nv, 1024), int64_t{0},
       [&](const tbb::blocked_range<size_t>& r, int64_t count) {
         std::vector<int32_t> nodes;
-        UnionFind uf;
+        UnionFind<int64_t> uf;
         for (size_t v = r.begin(); v != r.end(); ++v) {
           const int64_t b = start[v], e = start[v + 1];
           if (e - b <= 1) continue;
@@ -103,7 +77,7 @@ int64_t count_non_manifold_vertices(const Mesh& mesh) {
 
 std::vector<int> connected_components(const Mesh& mesh) {
   check_indices(mesh);
-  UnionFind uf(mesh.V.size());
+  UnionFind<int64_t> uf(mesh.V.size());
   for (const Tri& t : mesh.F) {
     uf.unite(t[0], t[1]);
     uf.unite(t[1], t[2]);

@@ -12,6 +12,8 @@
 
 #include "core/Error.h"
 #include "geometry/KdTree.h"
+#include "geometry/UnionFind.h"
+#include "geometry/VecMath.h"
 
 namespace nsdf::geometry {
 
@@ -22,10 +24,6 @@ using Mat3 = std::array<std::array<double, 3>, 3>;
 // The outward flux decides a component's sign when it exceeds this fraction of its absolute
 // value: a closed surface scores near 1 (a sphere exactly 1), a flat open patch near 0.
 constexpr double kDecisiveFlux = 0.05;
-
-bool finite(const Vec3f& p) {
-  return std::isfinite(p[0]) && std::isfinite(p[1]) && std::isfinite(p[2]);
-}
 
 void check_cloud(const std::vector<Vec3f>& P, const char* what) {
   NSDF_CHECK(!P.empty(), core::DataError, "{}: the point cloud is empty", what);
@@ -99,7 +97,7 @@ std::vector<Vec3f> pca_normals(const std::vector<Vec3f>& U, const std::vector<in
       }
       const SymmetricEigen3 eigen = symmetric_eigen3(C);
       const auto& v = eigen.vectors[0];
-      const double len = std::sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
+      const double len = length(v);
       N[i] = {static_cast<float>(v[0] / len), static_cast<float>(v[1] / len),
               static_cast<float>(v[2] / len)};
     }
@@ -107,39 +105,11 @@ std::vector<Vec3f> pca_normals(const std::vector<Vec3f>& U, const std::vector<in
   return N;
 }
 
-class UnionFind {
- public:
-  explicit UnionFind(size_t n) : parent_(n) { std::iota(parent_.begin(), parent_.end(), 0); }
-
-  int32_t find(int32_t x) {
-    while (parent_[x] != x) {
-      parent_[x] = parent_[parent_[x]];  // path halving keeps the trees flat
-      x = parent_[x];
-    }
-    return x;
-  }
-
-  bool unite(int32_t a, int32_t b) {
-    a = find(a);
-    b = find(b);
-    if (a == b) return false;
-    parent_[std::max(a, b)] = std::min(a, b);
-    return true;
-  }
-
- private:
-  std::vector<int32_t> parent_;
-};
-
 struct Edge {
   float weight;
   int32_t a;  // a < b
   int32_t b;
 };
-
-double dot(const Vec3f& a, const Vec3f& b) {
-  return double(a[0]) * b[0] + double(a[1]) * b[1] + double(a[2]) * b[2];
-}
 
 void flip(Vec3f& n) { n = {-n[0], -n[1], -n[2]}; }
 
@@ -169,7 +139,7 @@ void orient_along_mst(const std::vector<Vec3f>& U, std::vector<Vec3f>& N,
   });
 
   // Kruskal: the minimum spanning forest, as adjacency lists in CSR form.
-  UnionFind uf(n);
+  UnionFind<int32_t> uf(n);
   std::vector<std::pair<int32_t, int32_t>> tree;
   tree.reserve(n);
   for (const Edge& e : edges)
@@ -239,6 +209,48 @@ void orient_along_mst(const std::vector<Vec3f>& U, std::vector<Vec3f>& N,
     if (flux[root[i]] < -kDecisiveFlux * magnitude[root[i]]) flip(N[i]);
 }
 
+// The distinct points of a cloud and the k nearest distinct points of each (k-NN rows).
+struct Neighbourhoods {
+  Distinct distinct;
+  std::vector<int32_t> knn;  // #U * k
+};
+
+// Merges P's duplicates, checks k against what remains (at least min_k) and finds the
+// neighbours; `what` starts error messages.
+Neighbourhoods distinct_neighbourhoods(const std::vector<Vec3f>& P, int k, int min_k,
+                                       const char* what) {
+  Neighbourhoods n{merge_duplicates(P), {}};
+  check_k(k, min_k, P, n.distinct, what);
+  std::vector<float> sq;
+  KdTree(n.distinct.points).knn_all(n.distinct.points, k, n.knn, sq);
+  return n;
+}
+
+// PCA normals of P's distinct points, oriented along the spanning tree when `orient`, handed
+// back to every input point (duplicates get the same normal).
+std::vector<Vec3f> estimate(const std::vector<Vec3f>& P, int k, bool orient) {
+  check_cloud(P, "normal estimation");
+  const Neighbourhoods n = distinct_neighbourhoods(P, k, 3, "normal estimation");
+  std::vector<Vec3f> UN = pca_normals(n.distinct.points, n.knn, k);
+  if (orient) orient_along_mst(n.distinct.points, UN, n.knn, k);
+  std::vector<Vec3f> N(P.size());
+  for (size_t i = 0; i < P.size(); ++i) N[i] = UN[n.distinct.of[i]];
+  return N;
+}
+
+void check_normal_count(const std::vector<Vec3f>& P, const std::vector<Vec3f>& N) {
+  NSDF_CHECK(N.size() == P.size(), core::DataError,
+             "normal orientation: {} normals for {} points (need one per point)", N.size(),
+             P.size());
+}
+
+// Flips N[i] for every i where wrong(i).
+template <class Wrong>
+void flip_where(std::vector<Vec3f>& N, Wrong&& wrong) {
+  for (size_t i = 0; i < N.size(); ++i)
+    if (wrong(i)) flip(N[i]);
+}
+
 }  // namespace
 
 SymmetricEigen3 symmetric_eigen3(const std::array<std::array<double, 3>, 3>& A) {
@@ -299,73 +311,43 @@ SymmetricEigen3 symmetric_eigen3(const std::array<std::array<double, 3>, 3>& A) 
 }
 
 std::vector<Vec3f> estimate_unoriented_normals(const std::vector<Vec3f>& P, int k) {
-  check_cloud(P, "normal estimation");
-  const Distinct d = merge_duplicates(P);
-  check_k(k, 3, P, d, "normal estimation");
-  std::vector<int32_t> knn;
-  std::vector<float> sq;
-  KdTree(d.points).knn_all(d.points, k, knn, sq);
-  const std::vector<Vec3f> UN = pca_normals(d.points, knn, k);
-  std::vector<Vec3f> N(P.size());
-  for (size_t i = 0; i < P.size(); ++i) N[i] = UN[d.of[i]];
-  return N;
+  return estimate(P, k, false);
 }
 
 std::vector<Vec3f> estimate_normals(const std::vector<Vec3f>& P, int k) {
-  check_cloud(P, "normal estimation");
-  const Distinct d = merge_duplicates(P);
-  check_k(k, 3, P, d, "normal estimation");
-  std::vector<int32_t> knn;
-  std::vector<float> sq;
-  KdTree(d.points).knn_all(d.points, k, knn, sq);
-  std::vector<Vec3f> UN = pca_normals(d.points, knn, k);
-  orient_along_mst(d.points, UN, knn, k);
-  std::vector<Vec3f> N(P.size());
-  for (size_t i = 0; i < P.size(); ++i) N[i] = UN[d.of[i]];
-  return N;
+  return estimate(P, k, true);
 }
 
 void orient_normals_consistently(const std::vector<Vec3f>& P, std::vector<Vec3f>& N, int k) {
   check_cloud(P, "normal orientation");
-  NSDF_CHECK(N.size() == P.size(), core::DataError,
-             "normal orientation: {} normals for {} points (need one per point)", N.size(),
-             P.size());
+  check_normal_count(P, N);
   for (size_t i = 0; i < N.size(); ++i)
     NSDF_CHECK(finite(N[i]), core::DataError,
                "normal orientation: normal {} ({}, {}, {}) is not finite", i, N[i][0], N[i][1],
                N[i][2]);
-  const Distinct d = merge_duplicates(P);
-  check_k(k, 2, P, d, "normal orientation");
-  std::vector<int32_t> knn;
-  std::vector<float> sq;
-  KdTree(d.points).knn_all(d.points, k, knn, sq);
-  std::vector<Vec3f> UN(d.points.size());
-  for (size_t u = 0; u < UN.size(); ++u) UN[u] = N[d.first[u]];
-  orient_along_mst(d.points, UN, knn, k);
-  for (size_t i = 0; i < P.size(); ++i)
-    if (dot(N[i], UN[d.of[i]]) < 0) flip(N[i]);
+  const Neighbourhoods n = distinct_neighbourhoods(P, k, 2, "normal orientation");
+  std::vector<Vec3f> UN(n.distinct.points.size());
+  for (size_t u = 0; u < UN.size(); ++u) UN[u] = N[n.distinct.first[u]];
+  orient_along_mst(n.distinct.points, UN, n.knn, k);
+  flip_where(N, [&](size_t i) { return dot(N[i], UN[n.distinct.of[i]]) < 0; });
 }
 
 void orient_normals_towards(const std::vector<Vec3f>& P, std::vector<Vec3f>& N,
                             const Vec3f& viewpoint) {
-  NSDF_CHECK(N.size() == P.size(), core::DataError,
-             "normal orientation: {} normals for {} points (need one per point)", N.size(),
-             P.size());
-  for (size_t i = 0; i < P.size(); ++i) {
+  check_normal_count(P, N);
+  flip_where(N, [&](size_t i) {
     const Vec3f to_view = {viewpoint[0] - P[i][0], viewpoint[1] - P[i][1], viewpoint[2] - P[i][2]};
-    if (dot(N[i], to_view) < 0) flip(N[i]);
-  }
+    return dot(N[i], to_view) < 0;
+  });
 }
 
 void orient_normals_away_from(const std::vector<Vec3f>& P, std::vector<Vec3f>& N,
                               const Vec3f& center) {
-  NSDF_CHECK(N.size() == P.size(), core::DataError,
-             "normal orientation: {} normals for {} points (need one per point)", N.size(),
-             P.size());
-  for (size_t i = 0; i < P.size(); ++i) {
+  check_normal_count(P, N);
+  flip_where(N, [&](size_t i) {
     const Vec3f outward = {P[i][0] - center[0], P[i][1] - center[1], P[i][2] - center[2]};
-    if (dot(N[i], outward) < 0) flip(N[i]);
-  }
+    return dot(N[i], outward) < 0;
+  });
 }
 
 }  // namespace nsdf::geometry

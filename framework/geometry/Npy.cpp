@@ -1,7 +1,6 @@
 #include "geometry/Npy.h"
 
 #include <fmt/ranges.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <cctype>
@@ -14,33 +13,13 @@
 
 #include "core/Error.h"
 #include "core/Files.h"
+#include "geometry/Endian.h"
+#include "geometry/TextScan.h"
+#include "geometry/Zip.h"
 
 namespace nsdf::geometry {
 
 namespace {
-
-constexpr bool kHostIsBigEndian = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__;
-
-// ---------------------------------------------------------------------------------------------
-// Little-endian fields (npy preambles and zip records are little-endian whatever the host).
-
-uint64_t load_le(std::string_view bytes, size_t at, int width) {
-  uint64_t v = 0;
-  for (int i = width - 1; i >= 0; --i) {
-    v = (v << 8) | static_cast<unsigned char>(bytes[at + static_cast<size_t>(i)]);
-  }
-  return v;
-}
-uint16_t le16(std::string_view b, size_t at) { return static_cast<uint16_t>(load_le(b, at, 2)); }
-uint32_t le32(std::string_view b, size_t at) { return static_cast<uint32_t>(load_le(b, at, 4)); }
-uint64_t le64(std::string_view b, size_t at) { return load_le(b, at, 8); }
-
-void put_le(std::string& out, uint64_t v, int width) {
-  for (int i = 0; i < width; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-void put16(std::string& out, uint64_t v) { put_le(out, v, 2); }
-void put32(std::string& out, uint64_t v) { put_le(out, v, 4); }
-void put64(std::string& out, uint64_t v) { put_le(out, v, 8); }
 
 // a * b, or false when it does not fit in int64 (shapes in hostile headers can be anything).
 bool checked_mul(int64_t a, int64_t b, int64_t* out) {
@@ -53,24 +32,6 @@ std::string shape_repr(const std::vector<int64_t>& shape) {
   // Python's repr of a tuple: "()", "(3,)", "(2, 3)".
   if (shape.size() == 1) return fmt::format("({},)", shape[0]);
   return fmt::format("({})", fmt::join(shape, ", "));
-}
-
-// A short printable excerpt of untrusted text for error messages.
-std::string excerpt(std::string_view text, size_t max_chars = 80) {
-  std::string out;
-  for (size_t i = 0; i < text.size() && i < max_chars; ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c == '\\' || c == '"') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c >= 0x20 && c < 0x7f) {
-      out += static_cast<char>(c);
-    } else {
-      out += fmt::format("\\x{:02x}", c);
-    }
-  }
-  if (text.size() > max_chars) out += "...";
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -131,13 +92,14 @@ Dtype parse_dtype(const std::string& descr, const std::string& name) {
   }
   if (!known) {
     const char kind = rest.empty() ? '?' : rest[0];
-    throw core::DataError(fmt::format("{}: unsupported dtype '{}' ({}; {})", name, excerpt(descr),
-                                kind_description(kind), kSupportedDtypes));
+    throw core::DataError(fmt::format("{}: unsupported dtype '{}' ({}; {})", name,
+                                      detail::excerpt(descr), kind_description(kind),
+                                      kSupportedDtypes));
   }
   NSDF_CHECK(order != '|' || dtype.itemsize == 1, core::DataError,
              "{}: dtype '{}' has no byte order ('|') although its items have {} bytes", name, descr,
              dtype.itemsize);
-  dtype.big_endian = order == '>' || (order == '=' && kHostIsBigEndian);
+  dtype.big_endian = order == '>' || (order == '=' && detail::kHostIsBigEndian);
   return dtype;
 }
 
@@ -193,7 +155,7 @@ class LiteralParser {
 
   [[noreturn]] void fail(const std::string& what) const {
     throw core::DataError(fmt::format("{}: malformed header: {} at offset {} in \"{}\"", name_,
-                                      what, pos_, excerpt(text_)));
+                                      what, pos_, detail::excerpt(text_)));
   }
 
   void skip_space() {
@@ -346,7 +308,7 @@ NpyHeader parse_header(std::string_view text, const std::string& name) {
   const PyLiteral dict = LiteralParser(text, name).parse();
   NSDF_CHECK(dict.kind == PyLiteral::Kind::Dict, core::DataError,
              "{}: malformed header: expected a dict, found {} in \"{}\"", name,
-             kind_name(dict.kind), excerpt(text));
+             kind_name(dict.kind), detail::excerpt(text));
   const PyLiteral* descr = nullptr;
   const PyLiteral* fortran = nullptr;
   const PyLiteral* shape = nullptr;
@@ -359,7 +321,7 @@ NpyHeader parse_header(std::string_view text, const std::string& name) {
     NSDF_CHECK(slot != nullptr, core::DataError,
                "{}: malformed header: unexpected key '{}' (expected 'descr', 'fortran_order', "
                "'shape')",
-               name, excerpt(key));
+               name, detail::excerpt(key));
     NSDF_CHECK(*slot == nullptr, core::DataError, "{}: malformed header: key '{}' appears twice",
                name, key);
     *slot = &dict.items[i];
@@ -367,7 +329,7 @@ NpyHeader parse_header(std::string_view text, const std::string& name) {
   for (const auto& [field, key] : {std::pair{descr, "descr"}, std::pair{fortran, "fortran_order"},
                                    std::pair{shape, "shape"}}) {
     NSDF_CHECK(field != nullptr, core::DataError, "{}: malformed header: no '{}' key in \"{}\"",
-               name, key, excerpt(text));
+               name, key, detail::excerpt(text));
   }
   NSDF_CHECK(descr->kind != PyLiteral::Kind::List, core::DataError,
              "{}: unsupported dtype: structured arrays (a list of fields) are not supported ({})",
@@ -391,7 +353,7 @@ NpyHeader parse_header(std::string_view text, const std::string& name) {
   for (const PyLiteral& extent : shape->items) {
     NSDF_CHECK(extent.kind == PyLiteral::Kind::Integer && extent.integer >= 0, core::DataError,
                "{}: malformed header: shape entries must be non-negative integers in \"{}\"", name,
-               excerpt(text));
+               detail::excerpt(text));
     header.shape.push_back(extent.integer);
   }
   return header;
@@ -416,28 +378,18 @@ double half_to_double(uint16_t h) {
 }
 
 template <typename T>
-T load_item(const char* src, bool swap) {
-  char buf[sizeof(T)];
-  std::memcpy(buf, src, sizeof(T));
-  if (swap) std::reverse(buf, buf + sizeof(T));
-  T v;
-  std::memcpy(&v, buf, sizeof(T));
-  return v;
-}
-
-template <typename T>
 void decode_items(const char* src, size_t count, bool swap, double* out) {
   for (size_t i = 0; i < count; ++i)
-    out[i] = static_cast<double>(load_item<T>(src + i * sizeof(T), swap));
+    out[i] = static_cast<double>(detail::load_scalar<T>(src + i * sizeof(T), swap));
 }
 
 void decode(const Dtype& dtype, const char* src, size_t count, double* out) {
-  const bool swap = dtype.big_endian != kHostIsBigEndian;
+  const bool swap = dtype.big_endian != detail::kHostIsBigEndian;
   switch (dtype.kind) {
     case 'f':
       if (dtype.itemsize == 2) {
         for (size_t i = 0; i < count; ++i)
-          out[i] = half_to_double(load_item<uint16_t>(src + 2 * i, swap));
+          out[i] = half_to_double(detail::load_scalar<uint16_t>(src + 2 * i, swap));
       } else if (dtype.itemsize == 4) {
         decode_items<float>(src, count, swap, out);
       } else {
@@ -498,14 +450,6 @@ std::vector<double> fortran_to_c_order(const std::vector<double>& values,
 }
 
 template <typename T>
-void store_item(T v, bool swap, std::string& out) {
-  char buf[sizeof(T)];
-  std::memcpy(buf, &v, sizeof(T));
-  if (swap) std::reverse(buf, buf + sizeof(T));
-  out.append(buf, sizeof(T));
-}
-
-template <typename T>
 void encode_integers(const std::vector<double>& values, const Dtype& dtype, bool swap,
                      const std::string& name, std::string& out) {
   const int bits = 8 * static_cast<int>(sizeof(T));
@@ -515,7 +459,7 @@ void encode_integers(const std::vector<double>& values, const Dtype& dtype, bool
     const double v = values[i];
     NSDF_CHECK(v >= lo && v < hi && v == std::trunc(v), core::DataError,
                "{}: value {} at index {} does not fit dtype '{}'", name, v, i, dtype.str());
-    store_item(static_cast<T>(v), swap, out);
+    detail::append_scalar(out, static_cast<T>(v), swap);
   }
 }
 
@@ -534,7 +478,7 @@ std::string npy_preamble(const std::string& descr, const std::vector<int64_t>& s
   std::string out("\x93NUMPY", 6);
   out.push_back(v1 ? 1 : 2);
   out.push_back(0);
-  put_le(out, header_len + padding, v1 ? 2 : 4);
+  detail::put_le(out, header_len + padding, v1 ? 2 : 4);
   out += dict;
   out.append(padding, ' ');
   out.push_back('\n');
@@ -560,7 +504,7 @@ std::string encode_native_floats(const std::vector<T>& data, const std::vector<i
   const size_t start = out.size();
   out.resize(start + data.size() * sizeof(T));
   if (!data.empty()) std::memcpy(&out[start], data.data(), data.size() * sizeof(T));
-  if (kHostIsBigEndian) {
+  if (detail::kHostIsBigEndian) {
     for (size_t i = start; i < out.size(); i += sizeof(T)) {
       std::reverse(out.begin() + static_cast<std::ptrdiff_t>(i),
                    out.begin() + static_cast<std::ptrdiff_t>(i + sizeof(T)));
@@ -568,306 +512,6 @@ std::string encode_native_floats(const std::vector<T>& data, const std::vector<i
   }
   return out;
 }
-
-
-// ---------------------------------------------------------------------------------------------
-// Zip archives (APPNOTE.TXT): the end-of-central-directory record points at the central
-// directory, whose entries are authoritative for sizes, CRCs and where each local header is.
-// numpy writes local headers with zip64 extras and, for big arrays, zip64 end records.
-
-constexpr uint32_t kLocalHeaderSig = 0x04034b50;
-constexpr uint32_t kCentralHeaderSig = 0x02014b50;
-constexpr uint32_t kEndSig = 0x06054b50;
-constexpr uint32_t kZip64EndSig = 0x06064b50;
-constexpr uint32_t kZip64LocatorSig = 0x07064b50;
-constexpr size_t kLocalHeaderSize = 30;
-constexpr size_t kCentralHeaderSize = 46;
-constexpr size_t kEndSize = 22;
-constexpr size_t kZip64EndSize = 56;
-constexpr size_t kZip64LocatorSize = 20;
-constexpr uint16_t kZip64ExtraId = 0x0001;
-constexpr uint32_t kSentinel32 = 0xffffffff;
-constexpr uint16_t kSentinel16 = 0xffff;
-// Python's zipfile switches to zip64 above 2 GiB - 1 (some readers treat the fields as signed).
-constexpr uint64_t kZip64Limit = (uint64_t{1} << 31) - 1;
-// Deflate cannot expand 1 byte into more than 1032 (258-byte matches coded in 2 bits).
-constexpr uint64_t kMaxDeflateRatio = 1032;
-// zlib counts in uInt; feed it at most this much at a time.
-constexpr size_t kZlibChunk = size_t{1} << 30;
-
-struct ZipMember {
-  std::string name;
-  uint16_t flags = 0;
-  uint16_t method = 0;
-  uint32_t crc = 0;
-  uint64_t compressed_size = 0;
-  uint64_t uncompressed_size = 0;
-  uint64_t local_offset = 0;
-  uint64_t data_offset = 0;  // filled from the local header
-};
-
-struct ZipDirectory {
-  uint64_t entries = 0;
-  uint64_t size = 0;
-  uint64_t offset = 0;
-  uint64_t end = 0;  // where the end records start: the directory must lie before
-};
-
-ZipDirectory find_directory(std::string_view zip, const std::string& name) {
-  NSDF_CHECK(zip.size() >= kEndSize, core::DataError,
-             "{}: not a zip archive: {} bytes is too short for an end-of-central-directory record",
-             name, zip.size());
-  // The end record sits at the very end, followed only by an archive comment of at most 64 KiB.
-  size_t end = std::string::npos;
-  const size_t lowest = zip.size() - std::min(zip.size(), kEndSize + 0xffff);
-  for (size_t pos = zip.size() - kEndSize + 1; pos-- > lowest;) {
-    if (le32(zip, pos) == kEndSig && pos + kEndSize + le16(zip, pos + 20) == zip.size()) {
-      end = pos;
-      break;
-    }
-  }
-  NSDF_CHECK(end != std::string::npos, core::DataError,
-             "{}: not a zip archive: no end-of-central-directory record (truncated or not an "
-             ".npz file)",
-             name);
-  ZipDirectory dir;
-  dir.end = end;
-  const uint16_t disk = le16(zip, end + 4);
-  const uint16_t directory_disk = le16(zip, end + 6);
-  dir.entries = le16(zip, end + 10);
-  dir.size = le32(zip, end + 12);
-  dir.offset = le32(zip, end + 16);
-  const bool has_locator =
-      end >= kZip64LocatorSize && le32(zip, end - kZip64LocatorSize) == kZip64LocatorSig;
-  if (has_locator) {
-    const size_t locator = end - kZip64LocatorSize;
-    const uint64_t record = le64(zip, locator + 8);
-    NSDF_CHECK(record <= locator && locator - record >= kZip64EndSize, core::DataError,
-               "{}: corrupt zip: zip64 end record offset {} lies outside the file ({} bytes)", name,
-               record, zip.size());
-    NSDF_CHECK(le32(zip, record) == kZip64EndSig, core::DataError,
-               "{}: corrupt zip: no zip64 end record at offset {}", name, record);
-    NSDF_CHECK(
-        le32(zip, record + 16) == 0 && le32(zip, record + 20) == 0 && le32(zip, locator + 16) <= 1,
-        core::DataError, "{}: multi-disk zip archives are not supported", name);
-    dir.entries = le64(zip, record + 32);
-    dir.size = le64(zip, record + 40);
-    dir.offset = le64(zip, record + 48);
-    dir.end = record;
-  } else {
-    NSDF_CHECK(dir.entries != kSentinel16 && dir.size != kSentinel32 && dir.offset != kSentinel32,
-               core::DataError, "{}: corrupt zip: zip64 sizes announced but no zip64 end record",
-               name);
-    NSDF_CHECK(disk == 0 && directory_disk == 0, core::DataError,
-               "{}: multi-disk zip archives are not supported", name);
-  }
-  NSDF_CHECK(dir.offset <= dir.end && dir.size <= dir.end - dir.offset, core::DataError,
-             "{}: corrupt zip: central directory (offset {}, {} bytes) lies outside the file "
-             "({} bytes before the end records)",
-             name, dir.offset, dir.size, dir.end);
-  NSDF_CHECK(dir.entries <= dir.size / kCentralHeaderSize, core::DataError,
-             "{}: corrupt zip: {} entries cannot fit a {}-byte central directory", name,
-             dir.entries, dir.size);
-  return dir;
-}
-
-// Replaces 0xffffffff sizes/offset with the zip64 extra field's 64-bit values (which hold
-// exactly the fields that overflowed, in this order).
-void apply_zip64_extra(std::string_view extra, ZipMember& m, bool size_max, bool csize_max,
-                       bool offset_max, const std::string& where) {
-  size_t pos = 0;
-  while (pos + 4 <= extra.size()) {
-    const uint16_t id = le16(extra, pos);
-    const uint16_t len = le16(extra, pos + 2);
-    NSDF_CHECK(pos + 4 + len <= extra.size(), core::DataError,
-               "{}: corrupt zip: extra field runs past its end", where);
-    if (id == kZip64ExtraId) {
-      std::string_view field = extra.substr(pos + 4, len);
-      size_t at = 0;
-      const auto next = [&](uint64_t& value) {
-        NSDF_CHECK(at + 8 <= field.size(), core::DataError,
-                   "{}: corrupt zip: zip64 extra field too short", where);
-        value = le64(field, at);
-        at += 8;
-      };
-      if (size_max) next(m.uncompressed_size);
-      if (csize_max) next(m.compressed_size);
-      if (offset_max) next(m.local_offset);
-      return;
-    }
-    pos += 4 + len;
-  }
-  throw core::DataError(
-      fmt::format("{}: corrupt zip: sizes are 0xffffffff but no zip64 extra field", where));
-}
-
-std::vector<ZipMember> read_directory(std::string_view zip, const ZipDirectory& dir,
-                                      const std::string& name) {
-  std::vector<ZipMember> members;
-  members.reserve(static_cast<size_t>(dir.entries));
-  size_t pos = static_cast<size_t>(dir.offset);
-  const size_t limit = static_cast<size_t>(dir.offset + dir.size);
-  for (uint64_t i = 0; i < dir.entries; ++i) {
-    NSDF_CHECK(pos + kCentralHeaderSize <= limit && le32(zip, pos) == kCentralHeaderSig,
-               core::DataError, "{}: corrupt zip: central directory entry {} is missing or damaged",
-               name, i);
-    const size_t name_len = le16(zip, pos + 28);
-    const size_t extra_len = le16(zip, pos + 30);
-    const size_t comment_len = le16(zip, pos + 32);
-    NSDF_CHECK(pos + kCentralHeaderSize + name_len + extra_len + comment_len <= limit,
-               core::DataError,
-               "{}: corrupt zip: central directory entry {} runs past the directory", name, i);
-    ZipMember m;
-    m.name = std::string(zip.substr(pos + kCentralHeaderSize, name_len));
-    const std::string where = fmt::format("{}: {}", name, excerpt(m.name));
-    m.flags = le16(zip, pos + 8);
-    m.method = le16(zip, pos + 10);
-    m.crc = le32(zip, pos + 16);
-    m.compressed_size = le32(zip, pos + 20);
-    m.uncompressed_size = le32(zip, pos + 24);
-    const uint16_t disk = le16(zip, pos + 34);
-    m.local_offset = le32(zip, pos + 42);
-    const bool size_max = m.uncompressed_size == kSentinel32;
-    const bool csize_max = m.compressed_size == kSentinel32;
-    const bool offset_max = m.local_offset == kSentinel32;
-    if (size_max || csize_max || offset_max) {
-      apply_zip64_extra(zip.substr(pos + kCentralHeaderSize + name_len, extra_len), m, size_max,
-                        csize_max, offset_max, where);
-    }
-    NSDF_CHECK(disk == 0 || disk == kSentinel16, core::DataError,
-               "{}: multi-disk zip archives are not supported", where);
-    members.push_back(std::move(m));
-    pos += kCentralHeaderSize + name_len + extra_len + comment_len;
-  }
-  return members;
-}
-
-// Checks the member's local header and finds where its data starts; the data must lie inside
-// the file, before the central directory, and members must not overlap (overlapping members
-// turn a small archive into a huge output: the "better zip bomb").
-void locate_data(std::string_view zip, const ZipDirectory& dir, std::vector<ZipMember>& members,
-                 const std::string& name) {
-  for (ZipMember& m : members) {
-    const std::string where = fmt::format("{}: {}", name, excerpt(m.name));
-    NSDF_CHECK(m.local_offset <= dir.offset && dir.offset - m.local_offset >= kLocalHeaderSize,
-               core::DataError,
-               "{}: corrupt zip: member header offset {} lies outside the file's data ({} bytes)",
-               where, m.local_offset, dir.offset);
-    const auto at = static_cast<size_t>(m.local_offset);
-    NSDF_CHECK(le32(zip, at) == kLocalHeaderSig, core::DataError,
-               "{}: corrupt zip: no local file header at offset {}", where, at);
-    const uint64_t name_len = le16(zip, at + 26);
-    const uint64_t extra_len = le16(zip, at + 28);
-    m.data_offset = m.local_offset + kLocalHeaderSize + name_len + extra_len;
-    NSDF_CHECK(m.data_offset <= dir.offset && m.compressed_size <= dir.offset - m.data_offset,
-               core::DataError,
-               "{}: corrupt zip: member data (offset {}, {} bytes) lies outside the file's data "
-               "({} bytes)",
-               where, m.data_offset, m.compressed_size, dir.offset);
-    NSDF_CHECK(zip.substr(at + kLocalHeaderSize, name_len) == m.name, core::DataError,
-               "{}: corrupt zip: local header names \"{}\"", where,
-               excerpt(zip.substr(at + kLocalHeaderSize, name_len)));
-  }
-  std::vector<const ZipMember*> sorted;
-  for (const ZipMember& m : members) sorted.push_back(&m);
-  std::sort(sorted.begin(), sorted.end(), [](const ZipMember* a, const ZipMember* b) {
-    return a->local_offset < b->local_offset;
-  });
-  for (size_t i = 1; i < sorted.size(); ++i) {
-    const ZipMember& prev = *sorted[i - 1];
-    NSDF_CHECK(prev.data_offset + prev.compressed_size <= sorted[i]->local_offset, core::DataError,
-               "{}: {}: corrupt zip: member overlaps member {}", name, excerpt(sorted[i]->name),
-               excerpt(prev.name));
-  }
-}
-
-uint32_t crc32_of(std::string_view bytes) {
-  return static_cast<uint32_t>(
-      crc32_z(0, reinterpret_cast<const Bytef*>(bytes.data()), bytes.size()));
-}
-
-// Inflates raw deflate data into at most `declared` bytes. The buffer grows with the output
-// actually produced, so a header that lies about the size costs nothing.
-std::string inflate_member(std::string_view in, uint64_t declared, const std::string& where) {
-  z_stream zs{};
-  NSDF_CHECK(inflateInit2(&zs, -15) == Z_OK, core::DataError, "{}: cannot start zlib inflate",
-             where);
-  struct End {
-    z_stream* zs;
-    ~End() { inflateEnd(zs); }
-  } end{&zs};
-  std::string out;
-  out.resize(static_cast<size_t>(
-      std::min<uint64_t>(declared, std::max<uint64_t>(in.size() * 4, 1 << 20))));
-  size_t in_pos = 0;
-  size_t out_pos = 0;
-  char probe = 0;  // once `declared` bytes are out, one more byte would mean the size lied
-  while (true) {
-    if (out_pos == out.size() && out.size() < declared) {
-      out.resize(static_cast<size_t>(std::min<uint64_t>(declared, 2 * uint64_t{out.size()})));
-    }
-    const bool full = out_pos == out.size();
-    const size_t in_chunk = std::min(in.size() - in_pos, kZlibChunk);
-    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data() + in_pos));
-    zs.avail_in = static_cast<uInt>(in_chunk);
-    const size_t out_chunk = full ? 1 : std::min(out.size() - out_pos, kZlibChunk);
-    zs.next_out = reinterpret_cast<Bytef*>(full ? &probe : &out[out_pos]);
-    zs.avail_out = static_cast<uInt>(out_chunk);
-    const int rc = inflate(&zs, Z_NO_FLUSH);
-    const size_t consumed = in_chunk - zs.avail_in;
-    const size_t produced = out_chunk - zs.avail_out;
-    in_pos += consumed;
-    NSDF_CHECK(!(full && produced > 0), core::DataError,
-               "{}: corrupt zip: inflates to more than the declared {} bytes", where, declared);
-    out_pos += produced;
-    if (rc == Z_STREAM_END) break;
-    NSDF_CHECK(rc != Z_DATA_ERROR && rc != Z_NEED_DICT, core::DataError,
-               "{}: corrupt zip: bad deflate data ({})", where, zs.msg ? zs.msg : "no detail");
-    NSDF_CHECK(rc != Z_MEM_ERROR, core::DataError, "{}: out of memory while inflating", where);
-    NSDF_CHECK(consumed > 0 || produced > 0, core::DataError,
-               "{}: corrupt zip: deflate data ends early (after {} bytes out of {})", where,
-               out_pos, declared);
-  }
-  NSDF_CHECK(out_pos == declared, core::DataError,
-             "{}: corrupt zip: inflates to {} bytes, but the directory declares {}", where, out_pos,
-             declared);
-  out.resize(out_pos);
-  return out;
-}
-
-std::string deflate_raw(std::string_view in, const std::string& where) {
-  z_stream zs{};
-  NSDF_CHECK(
-      deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) == Z_OK,
-      core::DataError, "{}: cannot start zlib deflate", where);
-  struct End {
-    z_stream* zs;
-    ~End() { deflateEnd(zs); }
-  } end{&zs};
-  std::string out;
-  size_t in_pos = 0;
-  char buf[1 << 16];
-  int rc = Z_OK;
-  while (rc != Z_STREAM_END) {
-    const size_t in_chunk = std::min(in.size() - in_pos, kZlibChunk);
-    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data() + in_pos));
-    zs.avail_in = static_cast<uInt>(in_chunk);
-    const int flush = in_pos + in_chunk == in.size() ? Z_FINISH : Z_NO_FLUSH;
-    do {
-      zs.next_out = reinterpret_cast<Bytef*>(buf);
-      zs.avail_out = sizeof(buf);
-      rc = deflate(&zs, flush);
-      NSDF_ASSERT(rc != Z_STREAM_ERROR, "deflate failed for {}", where);
-      out.append(buf, sizeof(buf) - zs.avail_out);
-    } while (zs.avail_out == 0);
-    in_pos += in_chunk - zs.avail_in;
-  }
-  return out;
-}
-
-// 1980-01-01 00:00, the earliest DOS date: fixed so identical arrays give identical archives.
-constexpr uint16_t kDosTime = 0;
-constexpr uint16_t kDosDate = (0 << 9) | (1 << 5) | 1;
 
 }  // namespace
 
@@ -896,7 +540,7 @@ NpyArray parse_npy(std::string_view bytes, const std::string& name) {
   NSDF_CHECK(bytes.size() >= 8 && bytes.substr(0, 6) == std::string_view("\x93NUMPY", 6),
              core::DataError,
              "{}: not a .npy file: bad magic (expected \"\\x93NUMPY\", found \"{}\")", name,
-             excerpt(bytes.substr(0, 6)));
+             detail::excerpt(bytes.substr(0, 6)));
   const int major = static_cast<unsigned char>(bytes[6]);
   const int minor = static_cast<unsigned char>(bytes[7]);
   NSDF_CHECK(major >= 1 && major <= 3 && minor == 0, core::DataError,
@@ -906,7 +550,7 @@ NpyArray parse_npy(std::string_view bytes, const std::string& name) {
   NSDF_CHECK(bytes.size() >= prefix, core::DataError,
              "{}: truncated header: {} bytes, but a version {}.0 preamble needs {}", name,
              bytes.size(), major, prefix);
-  const uint64_t header_len = major == 1 ? le16(bytes, 8) : le32(bytes, 8);
+  const uint64_t header_len = major == 1 ? detail::le16(bytes, 8) : detail::le32(bytes, 8);
   NSDF_CHECK(header_len <= bytes.size() - prefix, core::DataError,
              "{}: truncated header: header length {} goes beyond the end of the file ({} bytes)",
              name, header_len, bytes.size());
@@ -946,16 +590,16 @@ std::string encode_npy(const NpyArray& array, const std::string& name) {
   check_shape(array.shape, array.data.size(), name);
   std::string out = npy_preamble(dtype.str(), array.shape);
   out.reserve(out.size() + array.data.size() * static_cast<size_t>(dtype.itemsize));
-  const bool swap = dtype.big_endian != kHostIsBigEndian;
+  const bool swap = dtype.big_endian != detail::kHostIsBigEndian;
   switch (dtype.kind) {
     case 'f':
       NSDF_CHECK(dtype.itemsize != 2, core::DataError,
                  "{}: writing float16 is not supported (use '<f4' or '<f8')", name);
       for (double v : array.data) {
         if (dtype.itemsize == 4) {
-          store_item(static_cast<float>(v), swap, out);
+          detail::append_scalar(out, static_cast<float>(v), swap);
         } else {
-          store_item(v, swap, out);
+          detail::append_scalar(out, v, swap);
         }
       }
       break;
@@ -1013,45 +657,16 @@ void write_npy(const std::string& path, const NpyArray& array) {
 }
 
 std::map<std::string, NpyArray> parse_npz(std::string_view bytes, const std::string& name) {
-  const ZipDirectory dir = find_directory(bytes, name);
-  std::vector<ZipMember> members = read_directory(bytes, dir, name);
-  locate_data(bytes, dir, members, name);
   std::map<std::string, NpyArray> arrays;
-  for (const ZipMember& m : members) {
-    const std::string where = fmt::format("{}: {}", name, excerpt(m.name));
+  for (const ZipMember& m : read_zip_directory(bytes, name)) {
+    const std::string where = fmt::format("{}: {}", name, detail::excerpt(m.name));
     constexpr std::string_view kSuffix = ".npy";
     const bool is_npy =
         m.name.size() > kSuffix.size() &&
         m.name.compare(m.name.size() - kSuffix.size(), kSuffix.size(), kSuffix) == 0;
     if (!is_npy) continue;  // numpy.load would hand these out as raw bytes; we have no use
-    NSDF_CHECK((m.flags & 0x41) == 0 && m.method != 99, core::DataError,
-               "{}: encrypted zip members are not supported", where);
-    const std::string_view stored =
-        bytes.substr(static_cast<size_t>(m.data_offset), static_cast<size_t>(m.compressed_size));
     std::string inflated;
-    std::string_view member;
-    if (m.method == 0) {
-      NSDF_CHECK(m.compressed_size == m.uncompressed_size, core::DataError,
-                 "{}: corrupt zip: stored member is {} bytes but declares {} uncompressed", where,
-                 m.compressed_size, m.uncompressed_size);
-      member = stored;
-    } else if (m.method == 8) {
-      NSDF_CHECK(m.uncompressed_size <= m.compressed_size * kMaxDeflateRatio + 1024,
-                 core::DataError,
-                 "{}: corrupt zip: declares {} bytes uncompressed from {} compressed, more than "
-                 "deflate can produce",
-                 where, m.uncompressed_size, m.compressed_size);
-      inflated = inflate_member(stored, m.uncompressed_size, where);
-      member = inflated;
-    } else {
-      throw core::DataError(
-          fmt::format("{}: unsupported compression method {} (supported: 0 stored, 8 deflate)",
-                      where, m.method));
-    }
-    const uint32_t crc = crc32_of(member);
-    NSDF_CHECK(crc == m.crc, core::DataError,
-               "{}: CRC-32 mismatch: data has {:08x}, directory says {:08x} (corrupt archive)",
-               where, crc, m.crc);
+    const std::string_view member = zip_member_data(bytes, m, where, inflated);
     const std::string key = m.name.substr(0, m.name.size() - kSuffix.size());
     NSDF_CHECK(arrays.count(key) == 0, core::DataError, "{}: member appears twice", where);
     arrays.emplace(key, parse_npy(member, where));
@@ -1065,107 +680,15 @@ std::map<std::string, NpyArray> read_npz(const std::string& path) {
 
 std::string encode_npz(const std::map<std::string, NpyArray>& arrays, const std::string& name,
                        bool compress, bool force_zip64) {
-  std::string zip;
-  std::string directory;
+  ZipWriter zip(compress, force_zip64);
   for (const auto& [key, array] : arrays) {
     const std::string member_name = key + ".npy";
     const std::string where = fmt::format("{}: {}", name, member_name);
     NSDF_CHECK(!key.empty() && member_name.size() < 0xffff, core::DataError,
                "{}: array names must be 1 to 65530 bytes long", where);
-    const std::string npy = encode_npy(array, where);
-    const std::string deflated = compress ? deflate_raw(npy, where) : std::string();
-    const std::string_view data = compress ? std::string_view(deflated) : std::string_view(npy);
-    const uint32_t crc = crc32_of(npy);
-    const uint64_t offset = zip.size();
-    const bool zip64 = force_zip64 || npy.size() > kZip64Limit || data.size() > kZip64Limit;
-    const bool offset64 = force_zip64 || offset > kZip64Limit;
-    // Names are bytes as given; flag bit 11 says they are UTF-8 when they are not plain ASCII.
-    const bool ascii = std::all_of(member_name.begin(), member_name.end(),
-                                   [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-    const uint16_t flags = ascii ? 0 : 0x800;
-    const uint16_t method = compress ? 8 : 0;
-    const uint16_t version = zip64 || offset64 ? 45 : 20;
-
-    put32(zip, kLocalHeaderSig);
-    put16(zip, version);
-    put16(zip, flags);
-    put16(zip, method);
-    put16(zip, kDosTime);
-    put16(zip, kDosDate);
-    put32(zip, crc);
-    put32(zip, zip64 ? kSentinel32 : data.size());
-    put32(zip, zip64 ? kSentinel32 : npy.size());
-    put16(zip, member_name.size());
-    put16(zip, zip64 ? 20 : 0);
-    zip += member_name;
-    if (zip64) {
-      put16(zip, kZip64ExtraId);
-      put16(zip, 16);
-      put64(zip, npy.size());
-      put64(zip, data.size());
-    }
-    zip += data;
-
-    const uint16_t extra_len = (zip64 ? 16 : 0) + (offset64 ? 8 : 0);
-    put32(directory, kCentralHeaderSig);
-    put16(directory, (3 << 8) | version);  // made by: Unix
-    put16(directory, version);
-    put16(directory, flags);
-    put16(directory, method);
-    put16(directory, kDosTime);
-    put16(directory, kDosDate);
-    put32(directory, crc);
-    put32(directory, zip64 ? kSentinel32 : data.size());
-    put32(directory, zip64 ? kSentinel32 : npy.size());
-    put16(directory, member_name.size());
-    put16(directory, extra_len == 0 ? 0 : extra_len + 4);
-    put16(directory, 0);            // comment length
-    put16(directory, 0);            // disk
-    put16(directory, 0);            // internal attributes
-    put32(directory, 0644u << 16);  // external attributes: -rw-r--r--
-    put32(directory, offset64 ? kSentinel32 : offset);
-    directory += member_name;
-    if (extra_len != 0) {
-      put16(directory, kZip64ExtraId);
-      put16(directory, extra_len);
-      if (zip64) {
-        put64(directory, npy.size());
-        put64(directory, data.size());
-      }
-      if (offset64) put64(directory, offset);
-    }
+    zip.add(member_name, encode_npy(array, where), where);
   }
-  const uint64_t directory_offset = zip.size();
-  const uint64_t entries = arrays.size();
-  zip += directory;
-  const bool end64 = force_zip64 || entries >= kSentinel16 || directory.size() > kZip64Limit ||
-                     directory_offset > kZip64Limit;
-  if (end64) {
-    const uint64_t record = zip.size();
-    put32(zip, kZip64EndSig);
-    put64(zip, kZip64EndSize - 12);  // size of the rest of the record
-    put16(zip, (3 << 8) | 45);
-    put16(zip, 45);
-    put32(zip, 0);  // this disk
-    put32(zip, 0);  // disk with the directory
-    put64(zip, entries);
-    put64(zip, entries);
-    put64(zip, directory.size());
-    put64(zip, directory_offset);
-    put32(zip, kZip64LocatorSig);
-    put32(zip, 0);
-    put64(zip, record);
-    put32(zip, 1);  // total disks
-  }
-  put32(zip, kEndSig);
-  put16(zip, 0);
-  put16(zip, 0);
-  put16(zip, end64 ? kSentinel16 : entries);
-  put16(zip, end64 ? kSentinel16 : entries);
-  put32(zip, end64 ? kSentinel32 : directory.size());
-  put32(zip, end64 ? kSentinel32 : directory_offset);
-  put16(zip, 0);  // comment length
-  return zip;
+  return zip.finish();
 }
 
 void write_npz(const std::string& path, const std::map<std::string, NpyArray>& arrays,

@@ -13,6 +13,7 @@
 //
 // Writing produces what numpy writes: version 1.0 headers padded to 64 bytes, C order, and
 // zip archives (stored, or deflated on request) with zip64 records where sizes need them.
+// The zip container itself (reading, writing, CRC-32) is Zip.h; this file is the .npy format.
 
 #include <cstdint>
 #include <map>

@@ -16,11 +16,6 @@ namespace nsdf::geometry {
 
 namespace {
 
-using detail::LineReader;
-using detail::NumberStatus;
-using detail::printable;
-using detail::Tokens;
-
 constexpr int64_t kMaxVertices = std::numeric_limits<int32_t>::max();
 
 struct ObjContents {
@@ -35,12 +30,12 @@ class ObjParser {
 
   ObjContents parse() {
     NSDF_CHECK(!data_.empty(), core::DataError, "{}: empty file", path_);
-    LineReader lines(data_, 0, 1);
+    detail::LineReader lines(data_, 0, 1);
     std::string_view line;
     std::string_view keyword;
     while (lines.next_content(line, '#')) {
       line_ = lines.line_number();
-      Tokens tokens(line);
+      detail::Tokens tokens(line);
       tokens.next(keyword);
       if (keyword == "v") {
         NSDF_CHECK(static_cast<int64_t>(out_.mesh.V.size()) < kMaxVertices, core::DataError,
@@ -60,19 +55,20 @@ class ObjParser {
   }
 
  private:
-  Vec3f read_vec3(Tokens& tokens, std::string_view line, const char* value_name,
+  Vec3f read_vec3(detail::Tokens& tokens, std::string_view line, const char* value_name,
                   const char* row_name, size_t row) {
     Vec3f v{};
     std::string_view token;
     for (int c = 0; c < 3; ++c) {
       NSDF_CHECK(tokens.next(token), core::DataError, "{}: line {}: expected 3 {}s, got {}", path_,
-                 line_, value_name, Tokens(line).count() - 1);
-      const NumberStatus s = detail::parse_float(token, v[c]);
-      NSDF_CHECK(s != NumberStatus::NotANumber, core::DataError,
-                 "{}: line {}: expected a number, got '{}'", path_, line_, printable(token));
-      NSDF_CHECK(s != NumberStatus::OutOfRange, core::DataError,
+                 line_, value_name, detail::Tokens(line).count() - 1);
+      const detail::NumberStatus s = detail::parse_float(token, v[c]);
+      NSDF_CHECK(s != detail::NumberStatus::NotANumber, core::DataError,
+                 "{}: line {}: expected a number, got '{}'", path_, line_,
+                 detail::printable(token));
+      NSDF_CHECK(s != detail::NumberStatus::OutOfRange, core::DataError,
                  "{}: line {}: {} {}: {} {} out of float range", path_, line_, row_name, row,
-                 value_name, printable(token));
+                 value_name, detail::printable(token));
       NSDF_CHECK(std::isfinite(v[c]), core::DataError, "{}: line {}: {} {}: {} {}", path_, line_,
                  row_name, row, detail::non_finite_name(v[c]), value_name);
     }
@@ -118,14 +114,14 @@ class ObjParser {
 
   int64_t parse_index(std::string_view text, std::string_view corner) {
     int64_t index = 0;
-    const NumberStatus s = detail::parse_int(text, index);
-    NSDF_CHECK(s == NumberStatus::Ok, core::DataError,
+    const detail::NumberStatus s = detail::parse_int(text, index);
+    NSDF_CHECK(s == detail::NumberStatus::Ok, core::DataError,
                "{}: line {}: bad face corner '{}' (expected v, v/vt, v//vn or v/vt/vn)", path_,
-               line_, printable(corner));
+               line_, detail::printable(corner));
     return index;
   }
 
-  void read_face(Tokens& tokens) {
+  void read_face(detail::Tokens& tokens) {
     std::string_view corner;
     int64_t k = 0;
     int32_t first = 0;

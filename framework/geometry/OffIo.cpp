@@ -15,11 +15,6 @@ namespace nsdf::geometry {
 
 namespace {
 
-using detail::LineReader;
-using detail::NumberStatus;
-using detail::printable;
-using detail::Tokens;
-
 // The shortest text a vertex line ("0 0 0\n") and a triangle line ("3 0 1 2\n") can take.
 constexpr uint64_t kMinVertexBytes = 6;
 constexpr uint64_t kMinFaceBytes = 8;
@@ -64,20 +59,20 @@ class OffParser {
   OffCounts read_header() {
     std::string_view line;
     NSDF_CHECK(lines_.next_content(line, '#'), core::DataError, "{}: no OFF keyword line", path_);
-    Tokens tokens(line);
+    detail::Tokens tokens(line);
     std::string_view keyword;
     tokens.next(keyword);
     const size_t off = keyword.find("OFF");
     NSDF_CHECK(off != std::string_view::npos, core::DataError,
                "{}: not an OFF file: the first line is '{}', expected OFF, COFF, NOFF or CNOFF",
-               path_, printable(line));
+               path_, detail::printable(line));
     const std::string_view prefix = keyword.substr(0, off);
     for (const char c : prefix) {
       // 4OFF (4D) and nOFF (any dimension) change the vertex layout; the rest only add values.
       NSDF_CHECK(c == 'C' || c == 'N' || c == 'S' || c == 'T', core::DataError,
                  "{}: line 1: unsupported OFF variant '{}' (nsdf reads OFF, COFF, NOFF, CNOFF "
                  "and STOFF)",
-                 path_, printable(keyword));
+                 path_, detail::printable(keyword));
     }
     normals_ = prefix.find('N') != std::string_view::npos;
     // Counts may follow the keyword on the same line, even glued to it ("OFF8 6 0").
@@ -89,20 +84,20 @@ class OffParser {
     if (values.empty()) {
       NSDF_CHECK(lines_.next_content(line, '#'), core::DataError,
                  "{}: missing the counts line 'nv nf ne' after the {} line", path_,
-                 printable(keyword));
+                 detail::printable(keyword));
       counts_line = lines_.line_number();
-      Tokens count_tokens(line);
+      detail::Tokens count_tokens(line);
       while (count_tokens.next(token)) values.push_back(token);
     }
     OffCounts counts;
     const bool ok = values.size() >= 2 && values.size() <= 3 &&
-                    detail::parse_int(values[0], counts.vertices) == NumberStatus::Ok &&
-                    detail::parse_int(values[1], counts.faces) == NumberStatus::Ok &&
+                    detail::parse_int(values[0], counts.vertices) == detail::NumberStatus::Ok &&
+                    detail::parse_int(values[1], counts.faces) == detail::NumberStatus::Ok &&
                     counts.vertices >= 0 && counts.faces >= 0;
     NSDF_CHECK(ok, core::DataError,
                "{}: line {}: expected the counts line 'nv nf ne' (the counts line is missing or "
                "malformed), got '{}'",
-               path_, counts_line, printable(line));
+               path_, counts_line, detail::printable(line));
     return counts;
   }
 
@@ -117,19 +112,20 @@ class OffParser {
                  "{}: truncated: header declares {} vertices but the file ends after {}", path_,
                  count, i);
       const int64_t n = lines_.line_number();
-      Tokens tokens(line);
+      detail::Tokens tokens(line);
       for (size_t c = 0; c < width; ++c) {
         NSDF_CHECK(tokens.next(token), core::DataError,
                    "{}: line {}: vertex {}: expected {}, got {} values", path_, n, i,
-                   normals_ ? "6 values (x y z nx ny nz)" : "3 coordinates", Tokens(line).count());
+                   normals_ ? "6 values (x y z nx ny nz)" : "3 coordinates",
+                   detail::Tokens(line).count());
         float value = 0;
-        const NumberStatus s = detail::parse_float(token, value);
-        NSDF_CHECK(s != NumberStatus::NotANumber, core::DataError,
+        const detail::NumberStatus s = detail::parse_float(token, value);
+        NSDF_CHECK(s != detail::NumberStatus::NotANumber, core::DataError,
                    "{}: line {}: vertex {}: expected a number, got '{}'", path_, n, i,
-                   printable(token));
-        NSDF_CHECK(s != NumberStatus::OutOfRange, core::DataError,
+                   detail::printable(token));
+        NSDF_CHECK(s != detail::NumberStatus::OutOfRange, core::DataError,
                    "{}: line {}: vertex {}: value {} out of float range", path_, n, i,
-                   printable(token));
+                   detail::printable(token));
         NSDF_CHECK(std::isfinite(value), core::DataError, "{}: line {}: vertex {}: {} {}", path_, n,
                    i, detail::non_finite_name(value), c < 3 ? "coordinate" : "normal component");
         (c < 3 ? mesh_.V[i][c] : mesh_.N[i][c - 3]) = value;
@@ -147,11 +143,11 @@ class OffParser {
                  "{}: truncated: header declares {} faces but the file ends after {}", path_,
                  counts.faces, f);
       const int64_t n = lines_.line_number();
-      Tokens tokens(line);
+      detail::Tokens tokens(line);
       int64_t k = 0;
-      NSDF_CHECK(tokens.next(token) && detail::parse_int(token, k) == NumberStatus::Ok,
+      NSDF_CHECK(tokens.next(token) && detail::parse_int(token, k) == detail::NumberStatus::Ok,
                  core::DataError, "{}: line {}: face {}: expected a vertex count, got '{}'", path_,
-                 n, f, printable(token));
+                 n, f, detail::printable(token));
       NSDF_CHECK(k >= 3, core::DataError, "{}: line {}: face {} has {} vertices (need at least 3)",
                  path_, n, f, k);
       int32_t first = 0;
@@ -160,9 +156,9 @@ class OffParser {
         NSDF_CHECK(tokens.next(token), core::DataError,
                    "{}: line {}: face {}: expected {} vertex indices, got {}", path_, n, f, k, c);
         int64_t index = 0;
-        NSDF_CHECK(detail::parse_int(token, index) == NumberStatus::Ok, core::DataError,
+        NSDF_CHECK(detail::parse_int(token, index) == detail::NumberStatus::Ok, core::DataError,
                    "{}: line {}: face {}: expected an integer vertex index, got '{}'", path_, n, f,
-                   printable(token));
+                   detail::printable(token));
         NSDF_CHECK(index >= 0 && index < counts.vertices, core::DataError,
                    "{}: line {}: face index {} out of range ({} vertices)", path_, n, index,
                    counts.vertices);
@@ -177,7 +173,7 @@ class OffParser {
 
   std::string_view data_;
   const std::string& path_;
-  LineReader lines_;
+  detail::LineReader lines_;
   Mesh mesh_;
   bool normals_ = false;
 };

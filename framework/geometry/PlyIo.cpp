@@ -10,17 +10,14 @@
 
 #include "core/Error.h"
 #include "core/Files.h"
+#include "geometry/Endian.h"
 #include "geometry/MeshIo.h"
+#include "geometry/RangeGrid.h"
 #include "geometry/TextScan.h"
 
 namespace nsdf::geometry {
 
 namespace {
-
-using detail::LineReader;
-using detail::NumberStatus;
-using detail::printable;
-using detail::Tokens;
 
 struct TypeName {
   const char* name;
@@ -73,36 +70,24 @@ std::string plural(const std::string& element) {
   return fmt::format("'{}' elements", element);
 }
 
-constexpr bool kHostIsBigEndian = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__;
-
-template <typename T>
-T load(const char* p, bool swap) {
-  char bytes[sizeof(T)];
-  std::memcpy(bytes, p, sizeof(T));
-  if (swap) std::reverse(bytes, bytes + sizeof(T));
-  T value;
-  std::memcpy(&value, bytes, sizeof(T));
-  return value;
-}
-
 double load_real(const char* p, PlyType type, bool swap) {
   switch (type) {
     case PlyType::Int8:
-      return load<int8_t>(p, swap);
+      return detail::load_scalar<int8_t>(p, swap);
     case PlyType::UInt8:
-      return load<uint8_t>(p, swap);
+      return detail::load_scalar<uint8_t>(p, swap);
     case PlyType::Int16:
-      return load<int16_t>(p, swap);
+      return detail::load_scalar<int16_t>(p, swap);
     case PlyType::UInt16:
-      return load<uint16_t>(p, swap);
+      return detail::load_scalar<uint16_t>(p, swap);
     case PlyType::Int32:
-      return load<int32_t>(p, swap);
+      return detail::load_scalar<int32_t>(p, swap);
     case PlyType::UInt32:
-      return load<uint32_t>(p, swap);
+      return detail::load_scalar<uint32_t>(p, swap);
     case PlyType::Float32:
-      return load<float>(p, swap);
+      return detail::load_scalar<float>(p, swap);
     case PlyType::Float64:
-      return load<double>(p, swap);
+      return detail::load_scalar<double>(p, swap);
   }
   return 0;
 }
@@ -111,14 +96,6 @@ double load_real(const char* p, PlyType type, bool swap) {
 // every PLY integer type (at most 32 bits) is exact in a double.
 int64_t load_integer(const char* p, PlyType type, bool swap) {
   return static_cast<int64_t>(load_real(p, type, swap));
-}
-
-template <typename T>
-void store(std::string& out, T value, bool swap) {
-  char bytes[sizeof(T)];
-  std::memcpy(bytes, &value, sizeof(T));
-  if (swap) std::reverse(bytes, bytes + sizeof(T));
-  out.append(bytes, sizeof(T));
 }
 
 // What the reader does with each property of an element.
@@ -136,86 +113,6 @@ struct ElementPlan {
 
 int coord_slot(Role r) { return static_cast<int>(r) - static_cast<int>(Role::X); }
 
-// zipper's MAX_EDGE_LENGTH_FACTOR: grid triangles with an edge longer than this many grid
-// spacings bridge a depth discontinuity (or a hole) and are dropped.
-constexpr double kMaxGridEdgeFactor = 4.0;
-
-double distance_squared(const Vec3f& a, const Vec3f& b) {
-  double d = 0;
-  for (int k = 0; k < 3; ++k) {
-    const double e = static_cast<double>(a[k]) - static_cast<double>(b[k]);
-    d += e * e;
-  }
-  return d;
-}
-
-/// Triangulates a range grid (num_rows x num_cols cells in row-major order, each a vertex index
-/// or -1) as described in PlyIo.h: shorter-diagonal split of full 2 x 2 blocks, one triangle for
-/// blocks with three samples, no triangle with an edge over kMaxGridEdgeFactor x the median
-/// grid edge, counter-clockwise in (column, row) space. Linear in the number of cells.
-/// @param[in] V #V by 3 vertex positions (every index in `grid` is in range)
-std::vector<Tri> triangulate_range_grid(const std::vector<Vec3f>& V,
-                                        const std::vector<int32_t>& grid, int64_t rows,
-                                        int64_t cols) {
-  const auto cell = [&](int64_t r, int64_t c) { return grid[static_cast<size_t>(r * cols + c)]; };
-  const auto d2 = [&](int32_t a, int32_t b) {
-    return distance_squared(V[static_cast<size_t>(a)], V[static_cast<size_t>(b)]);
-  };
-  // The scan spacing, as the median distance between horizontally or vertically adjacent
-  // samples; robust to the few long edges at silhouettes and holes. Squared lengths sort the
-  // same way, so the median is taken on them.
-  std::vector<double> edges;
-  for (int64_t r = 0; r < rows; ++r) {
-    for (int64_t c = 0; c < cols; ++c) {
-      const int32_t a = cell(r, c);
-      if (a < 0) continue;
-      if (c + 1 < cols && cell(r, c + 1) >= 0) edges.push_back(d2(a, cell(r, c + 1)));
-      if (r + 1 < rows && cell(r + 1, c) >= 0) edges.push_back(d2(a, cell(r + 1, c)));
-    }
-  }
-  std::vector<Tri> F;
-  if (edges.empty()) return F;  // no two adjacent samples, so no block has three
-  const auto middle = edges.begin() + static_cast<std::ptrdiff_t>((edges.size() - 1) / 2);
-  std::nth_element(edges.begin(), middle, edges.end());
-  const double max_d2 = kMaxGridEdgeFactor * kMaxGridEdgeFactor * *middle;
-  const auto add = [&](int32_t a, int32_t b, int32_t c) {
-    // A vertex listed in two cells can close a triangle on itself: no face for that.
-    if (a == b || b == c || a == c) return;
-    if (d2(a, b) > max_d2 || d2(b, c) > max_d2 || d2(a, c) > max_d2) return;
-    F.push_back({a, b, c});
-  };
-  for (int64_t r = 0; r + 1 < rows; ++r) {
-    for (int64_t c = 0; c + 1 < cols; ++c) {
-      // Lower/upper = rows r/r+1, left/right = columns c/c+1; ll lr ur is counter-clockwise.
-      const int32_t ll = cell(r, c);
-      const int32_t lr = cell(r, c + 1);
-      const int32_t ul = cell(r + 1, c);
-      const int32_t ur = cell(r + 1, c + 1);
-      const int present = (ll >= 0) + (lr >= 0) + (ul >= 0) + (ur >= 0);
-      if (present == 4) {
-        if (d2(ll, ur) < d2(lr, ul)) {
-          add(ll, lr, ur);
-          add(ll, ur, ul);
-        } else {
-          add(ll, lr, ul);
-          add(lr, ur, ul);
-        }
-      } else if (present == 3) {
-        if (ll < 0) {
-          add(lr, ur, ul);
-        } else if (lr < 0) {
-          add(ll, ur, ul);
-        } else if (ul < 0) {
-          add(ll, lr, ur);
-        } else {
-          add(ll, lr, ul);
-        }
-      }
-    }
-  }
-  return F;
-}
-
 /// Reads a PLY body into a mesh, walking over everything it does not need.
 class PlyBodyReader {
  public:
@@ -226,7 +123,7 @@ class PlyBodyReader {
   Mesh read() {
     plan();
     size_t pos = header_.body_offset;
-    LineReader lines(data_, header_.body_offset, header_.body_first_line);
+    detail::LineReader lines(data_, header_.body_offset, header_.body_first_line);
     for (const ElementPlan& plan : plans_) {
       if (header_.format == PlyFormat::Ascii) {
         read_ascii(plan, lines);
@@ -289,15 +186,16 @@ class PlyBodyReader {
     int64_t cols = 0;
     int64_t rows = 0;
     for (const std::string& info : header_.obj_info) {
-      Tokens tokens(info);
+      detail::Tokens tokens(info);
       std::string_view key;
       if (!tokens.next(key) || (key != "num_cols" && key != "num_rows")) continue;
       std::string_view token;
       int64_t value = 0;
-      NSDF_CHECK(tokens.next(token) && detail::parse_int(token, value) == NumberStatus::Ok &&
-                     value > 0 && !tokens.next(token),
+      NSDF_CHECK(tokens.next(token) &&
+                     detail::parse_int(token, value) == detail::NumberStatus::Ok && value > 0 &&
+                     !tokens.next(token),
                  core::DataError, "{}: 'obj_info {}': expected 'obj_info {} <positive integer>'",
-                 path_, printable(info), key);
+                 path_, detail::printable(info), key);
       int64_t& slot = key == "num_cols" ? cols : rows;
       NSDF_CHECK(slot == 0 || slot == value, core::DataError,
                  "{}: obj_info {} is given twice, as {} and {}", path_, key, slot, value);
@@ -469,7 +367,7 @@ class PlyBodyReader {
         e.count, plural(e.name), e.properties.size(), remaining));
   }
 
-  void read_ascii(const ElementPlan& p, LineReader& lines) {
+  void read_ascii(const ElementPlan& p, detail::LineReader& lines) {
     const PlyElement& e = *p.element;
     if (e.properties.empty()) return;  // records without values take no text
     // Every value takes at least one character and one separator (the very last one may end
@@ -489,7 +387,7 @@ class PlyBodyReader {
                         path_, e.count, plural(e.name), r, lines.line_number()));
       }
       line_ = lines.line_number();
-      Tokens tokens(line);
+      detail::Tokens tokens(line);
       size_t used = 0;
       const auto next = [&](std::string_view& tok) {
         if (!tokens.next(tok)) {
@@ -506,31 +404,31 @@ class PlyBodyReader {
         if (!prop.is_list) {
           if (role == Role::Skip) continue;
           float value = 0;
-          const NumberStatus s = detail::parse_float(token, value);
-          NSDF_CHECK(s != NumberStatus::NotANumber, core::DataError,
+          const detail::NumberStatus s = detail::parse_float(token, value);
+          NSDF_CHECK(s != detail::NumberStatus::NotANumber, core::DataError,
                      "{}: {}vertex {}: property '{}': expected a number, got '{}'", path_, where(),
-                     r, prop.name, printable(token));
-          NSDF_CHECK(s != NumberStatus::OutOfRange, core::DataError,
+                     r, prop.name, detail::printable(token));
+          NSDF_CHECK(s != detail::NumberStatus::OutOfRange, core::DataError,
                      "{}: {}vertex {}: property '{}': value {} out of float range", path_, where(),
-                     r, prop.name, printable(token));
+                     r, prop.name, detail::printable(token));
           set_value(role, r, value);
           continue;
         }
         int64_t n = 0;
-        NSDF_CHECK(detail::parse_int(token, n) == NumberStatus::Ok && n >= 0, core::DataError,
-                   "{}: {}{} {}: list '{}': expected a count, got '{}'", path_, where(), e.name, r,
-                   prop.name, printable(token));
+        NSDF_CHECK(detail::parse_int(token, n) == detail::NumberStatus::Ok && n >= 0,
+                   core::DataError, "{}: {}{} {}: list '{}': expected a count, got '{}'", path_,
+                   where(), e.name, r, prop.name, detail::printable(token));
         if (role == Role::Indices) check_polygon_size(n, r);
         if (role == Role::GridIndices) check_grid_list_size(n, r);
         for (int64_t k = 0; k < n; ++k) {
           next(token);
           if (role != Role::Indices && role != Role::GridIndices) continue;
           int64_t index = 0;
-          const NumberStatus s = detail::parse_int(token, index);
-          NSDF_CHECK(s == NumberStatus::Ok, core::DataError,
+          const detail::NumberStatus s = detail::parse_int(token, index);
+          NSDF_CHECK(s == detail::NumberStatus::Ok, core::DataError,
                      "{}: {}{}: expected an integer vertex index, got '{}'", path_, where(),
                      role == Role::Indices ? fmt::format("face {}", r) : grid_cell(r),
-                     printable(token));
+                     detail::printable(token));
           if (role == Role::Indices) {
             add_corner(index, k, r);
           } else {
@@ -540,14 +438,14 @@ class PlyBodyReader {
       }
       if (tokens.next(token)) {
         throw core::DataError(fmt::format("{}: {}{} {}: expected {} values, got {}", path_, where(),
-                                    e.name, r, used, Tokens(line).count()));
+                                          e.name, r, used, detail::Tokens(line).count()));
       }
     }
   }
 
   void read_binary(const ElementPlan& p, size_t& pos) {
     const PlyElement& e = *p.element;
-    const bool swap = (header_.format == PlyFormat::BinaryBigEndian) != kHostIsBigEndian;
+    const bool swap = (header_.format == PlyFormat::BinaryBigEndian) != detail::kHostIsBigEndian;
     const size_t remaining = data_.size() - pos;
     byte_ = 0;
     if (p.min_binary_size == 0) return;  // records without values take no bytes
@@ -675,12 +573,12 @@ void append_vertices(std::string& out, PlyFormat format, const std::vector<Vec3f
     }
     return;
   }
-  const bool swap = (format == PlyFormat::BinaryBigEndian) != kHostIsBigEndian;
+  const bool swap = (format == PlyFormat::BinaryBigEndian) != detail::kHostIsBigEndian;
   out.reserve(out.size() + V.size() * (normals ? 24 : 12));
   for (size_t i = 0; i < V.size(); ++i) {
-    for (const float c : V[i]) store(out, c, swap);
+    for (const float c : V[i]) detail::append_scalar(out, c, swap);
     if (normals) {
-      for (const float c : N[i]) store(out, c, swap);
+      for (const float c : N[i]) detail::append_scalar(out, c, swap);
     }
   }
 }
@@ -726,20 +624,21 @@ size_t ply_type_size(PlyType type) {
 
 PlyHeader parse_ply_header(std::string_view data, const std::string& path) {
   NSDF_CHECK(!data.empty(), core::DataError, "{}: empty file", path);
-  LineReader lines(data, 0, 1);
+  detail::LineReader lines(data, 0, 1);
   std::string_view line;
   std::string_view token;
   lines.next(line);
   {
-    Tokens tokens(line);
+    detail::Tokens tokens(line);
     NSDF_CHECK(tokens.next(token) && token == "ply" && !tokens.next(token), core::DataError,
-               "{}: not a PLY file: the first line is '{}', expected 'ply'", path, printable(line));
+               "{}: not a PLY file: the first line is '{}', expected 'ply'", path,
+               detail::printable(line));
   }
   PlyHeader header;
   bool has_format = false;
   while (lines.next(line)) {
     const int64_t n = lines.line_number();
-    Tokens tokens(line);
+    detail::Tokens tokens(line);
     if (!tokens.next(token)) continue;  // blank header lines are harmless
     if (token == "end_header") {
       NSDF_CHECK(has_format, core::DataError, "{}: the header has no 'format' line", path);
@@ -765,7 +664,7 @@ PlyHeader parse_ply_header(std::string_view data, const std::string& path) {
         throw core::DataError(
             fmt::format("{}: line {}: unknown format '{}' (expected ascii, binary_little_endian or "
                         "binary_big_endian)",
-                        path, n, printable(name)));
+                        path, n, detail::printable(name)));
       }
       std::string_view version;
       if (tokens.next(version)) header.version = std::string(version);
@@ -775,11 +674,11 @@ PlyHeader parse_ply_header(std::string_view data, const std::string& path) {
       std::string_view count;
       NSDF_CHECK(tokens.next(name) && tokens.next(count), core::DataError,
                  "{}: line {}: expected 'element <name> <count>', got '{}'", path, n,
-                 printable(line));
+                 detail::printable(line));
       int64_t value = 0;
-      NSDF_CHECK(detail::parse_int(count, value) == NumberStatus::Ok && value >= 0, core::DataError,
-                 "{}: line {}: element '{}': bad count '{}'", path, n, printable(name),
-                 printable(count));
+      NSDF_CHECK(detail::parse_int(count, value) == detail::NumberStatus::Ok && value >= 0,
+                 core::DataError, "{}: line {}: element '{}': bad count '{}'", path, n,
+                 detail::printable(name), detail::printable(count));
       header.elements.push_back({std::string(name), static_cast<uint64_t>(value), {}});
     } else if (token == "property") {
       NSDF_CHECK(!header.elements.empty(), core::DataError,
@@ -791,7 +690,7 @@ PlyHeader parse_ply_header(std::string_view data, const std::string& path) {
       const auto parse_checked = [&](std::string_view name, PlyType& out) {
         NSDF_CHECK(parse_type(name, out), core::DataError,
                    "{}: line {}: unsupported property type '{}' (supported: {})", path, n,
-                   printable(name), supported_type_names());
+                   detail::printable(name), supported_type_names());
       };
       if (type == "list") {
         std::string_view count_type;
@@ -804,7 +703,7 @@ PlyHeader parse_ply_header(std::string_view data, const std::string& path) {
         parse_checked(item_type, prop.type);
         NSDF_CHECK(is_integer_type(prop.count_type), core::DataError,
                    "{}: line {}: list count type '{}' is not an integer type", path, n,
-                   printable(count_type));
+                   detail::printable(count_type));
       } else {
         parse_checked(type, prop.type);
       }
@@ -816,7 +715,7 @@ PlyHeader parse_ply_header(std::string_view data, const std::string& path) {
     } else {
       throw core::DataError(fmt::format(
           "{}: line {}: unknown header keyword '{}' (is the 'end_header' line missing?)", path, n,
-          printable(token)));
+          detail::printable(token)));
     }
   }
   throw core::DataError(
@@ -872,11 +771,11 @@ std::string encode_ply(const Mesh& mesh, PlyFormat format) {
       fmt::format_to(std::back_inserter(out), "3 {} {} {}\n", t[0], t[1], t[2]);
     return out;
   }
-  const bool swap = (format == PlyFormat::BinaryBigEndian) != kHostIsBigEndian;
+  const bool swap = (format == PlyFormat::BinaryBigEndian) != detail::kHostIsBigEndian;
   out.reserve(out.size() + faces * 13);
   for (const Tri& t : mesh.F) {
     out += static_cast<char>(3);
-    for (const int32_t i : t) store(out, i, swap);
+    for (const int32_t i : t) detail::append_scalar(out, i, swap);
   }
   return out;
 }

@@ -11,23 +11,11 @@
 //
 // Range scans. A Stanford range image (bun000.ply: `obj_info num_cols 512`, `obj_info num_rows
 // 400`, `element range_grid 204800` with a `vertex_indices` list, no `face` element) is meshed
-// the way Stanford's tools do it (zipper; trimesh2's triangulate_grid), so that the mesh reader
-// gives a surface rather than loose points:
-//  - The grid is num_rows x num_cols cells in row-major order; row r + 1 lies above row r and
-//    column c + 1 right of column c as the scanner sees them. Each cell holds 0 or 1 vertex
+// by triangulate_range_grid (RangeGrid.h: zipper's rule, no edge longer than 4 x the median
+// grid spacing), so that the mesh reader gives a surface rather than loose points:
+//  - The grid is num_rows x num_cols cells in row-major order. Each cell holds 0 or 1 vertex
 //    index; more than one is a DataError naming the cell (taking the first would silently drop
 //    samples), so is an index outside [0, #V).
-//  - Each 2 x 2 block of cells (r, c) (r, c+1) (r+1, c) (r+1, c+1) with all four present gives
-//    two triangles split along the shorter 3D diagonal (a tie takes the (r, c+1)-(r+1, c) one);
-//    with exactly three present, the one triangle they make; with fewer, nothing. Triangles
-//    that repeat a vertex are dropped.
-//  - Depth discontinuities are not bridged: a triangle with an edge longer than 4 x the median
-//    length of the grid edges (the 3D distances between horizontally or vertically adjacent
-//    present cells, the lower median for an even count) is dropped. That is zipper's rule,
-//    MAX_EDGE_LENGTH = 4 x the scan spacing, with the spacing measured from the file instead of
-//    a configured resolution.
-//  - Faces wind counter-clockwise in (column, row) grid space, so they face the scanner: for the
-//    Stanford scans (scanner looking along -z of the scan's frame) the normals point to +z.
 //  - num_cols and num_rows come from the obj_info lines and must be positive integers (a repeat
 //    must agree). When one is missing it is count / the other (which must divide exactly); when
 //    both are missing the grid's shape is unknown and the file reads as vertices only, as it did

@@ -13,15 +13,12 @@
 #include "geometry/PlyIo.h"
 #include "geometry/Sampling.h"
 #include "geometry/TextScan.h"
+#include "geometry/VecMath.h"
 #include "geometry/XyzIo.h"
 
 namespace nsdf::geometry {
 
 namespace {
-
-bool finite(const Vec3f& v) {
-  return std::isfinite(v[0]) && std::isfinite(v[1]) && std::isfinite(v[2]);
-}
 
 PointCloud cloud_from_array(const NpyArray& a, const std::string& name) {
   const bool ok = a.shape.size() == 2 && (a.shape[1] == 3 || a.shape[1] == 6);

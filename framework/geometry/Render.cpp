@@ -11,12 +11,11 @@
 #include <limits>
 
 #include "core/Error.h"
+#include "geometry/VecMath.h"
 
 namespace nsdf::geometry {
 
 namespace {
-
-using Vec3d = std::array<double, 3>;
 
 constexpr int kMaxSide = 16384;
 constexpr int kMaxImageWidth = 65536;
@@ -43,19 +42,6 @@ constexpr std::array<Rgb, 5> kDepthRamp = {{{0.267f, 0.005f, 0.329f},
                                             {0.128f, 0.567f, 0.551f},
                                             {0.369f, 0.789f, 0.383f},
                                             {0.993f, 0.906f, 0.144f}}};
-
-double dot(const Vec3d& a, const Vec3d& b) { return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]; }
-
-Vec3d cross(const Vec3d& a, const Vec3d& b) {
-  return {a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]};
-}
-
-Vec3d sub(const Vec3f& a, const Vec3d& b) { return {a[0] - b[0], a[1] - b[1], a[2] - b[2]}; }
-
-Vec3d normalized(const Vec3d& v) {
-  const double n = std::sqrt(dot(v, v));
-  return n > 0 ? Vec3d{v[0] / n, v[1] / n, v[2] / n} : Vec3d{0, 0, 0};
-}
 
 float srgb_to_linear(float c) {
   return c <= 0.04045f ? c / 12.92f : std::pow((c + 0.055f) / 1.055f, 2.4f);
@@ -111,10 +97,6 @@ void check_options(const RenderOptions& o, size_t panels) {
              "render: supersample = {} must be in [1, 8]", o.supersample);
   NSDF_CHECK(std::isfinite(o.point_radius) && o.point_radius >= 0, core::ConfigError,
              "render: point_radius = {} must be >= 0 (0: automatic)", o.point_radius);
-}
-
-bool finite(const Vec3f& v) {
-  return std::isfinite(v[0]) && std::isfinite(v[1]) && std::isfinite(v[2]);
 }
 
 Rgb checked_color(const std::optional<Rgb>& item, const Rgb& fallback, const char* what) {
@@ -174,7 +156,7 @@ struct Camera {
   double z_far = 0;
 
   Vec3d view(const Vec3f& p) const {
-    const Vec3d d = sub(p, center);
+    const Vec3d d = sub(to_double(p), center);
     return {dot(d, right), dot(d, up), dot(d, back)};
   }
   // Offset from the panel centre in final pixels (x right, y up) and the depth key: larger is
@@ -246,7 +228,7 @@ Camera fit_camera(const std::vector<RenderPanel>& panels, const RenderOptions& o
     for (const auto& item : panel) {
       for (const Vec3f& p : *item.V) {
         const Vec3d& v = view.emplace_back(cam.view(p));
-        radius = std::max(radius, std::sqrt(dot(v, v)));
+        radius = std::max(radius, length(v));
         cam.z_near = std::max(cam.z_near, v[2]);
         cam.z_far = std::min(cam.z_far, v[2]);
       }
@@ -443,8 +425,7 @@ void render_panel(const RenderPanel& panel, const Camera& cam, const RenderOptio
         const Vec3d& a = view[f[0]];
         const Vec3d& b = view[f[1]];
         const Vec3d& c = view[f[2]];
-        Vec3d n = normalized(cross({b[0] - a[0], b[1] - a[1], b[2] - a[2]},
-                                   {c[0] - a[0], c[1] - a[1], c[2] - a[2]}));
+        Vec3d n = normalized(cross(sub(b, a), sub(c, a)));
         // Counter-clockwise in the world (the front) is clockwise on screen, y pointing down:
         // area2 < 0. Seen from behind, the face is lit as if its normal pointed to the camera.
         if (area2 > 0) {
@@ -474,7 +455,7 @@ void render_panel(const RenderPanel& panel, const Camera& cam, const RenderOptio
     for (size_t i = 0; i < V.size(); ++i) {
       Rgb color = base;
       if (coloring == PointColoring::Normal) {
-        const Vec3d n = normalized({N[i][0], N[i][1], N[i][2]});
+        const Vec3d n = normalized(to_double(N[i]));
         color =
             to_linear({static_cast<float>(0.5 * (n[0] + 1)), static_cast<float>(0.5 * (n[1] + 1)),
                        static_cast<float>(0.5 * (n[2] + 1))});

@@ -12,16 +12,9 @@
 
 #include "core/Error.h"
 #include "geometry/CounterRng.h"
+#include "geometry/VecMath.h"
 
 namespace nsdf::geometry {
-
-namespace {
-
-bool finite(const Vec3f& p) {
-  return std::isfinite(p[0]) && std::isfinite(p[1]) && std::isfinite(p[2]);
-}
-
-}  // namespace
 
 PointCloud sample_surface(const Mesh& mesh, int64_t n, uint64_t seed,
                           std::vector<int32_t>* face_ids) {
@@ -44,18 +37,13 @@ PointCloud sample_surface(const Mesh& mesh, int64_t n, uint64_t seed,
   tbb::parallel_for(
       tbb::blocked_range<size_t>(0, nf, 1024), [&](const tbb::blocked_range<size_t>& range) {
         for (size_t f = range.begin(); f != range.end(); ++f) {
-          const Vec3f& a = mesh.V[mesh.F[f][0]];
-          const Vec3f& b = mesh.V[mesh.F[f][1]];
-          const Vec3f& c = mesh.V[mesh.F[f][2]];
-          const double e1[3] = {double(b[0]) - a[0], double(b[1]) - a[1], double(b[2]) - a[2]};
-          const double e2[3] = {double(c[0]) - a[0], double(c[1]) - a[1], double(c[2]) - a[2]};
-          const double x[3] = {e1[1] * e2[2] - e1[2] * e2[1], e1[2] * e2[0] - e1[0] * e2[2],
-                               e1[0] * e2[1] - e1[1] * e2[0]};
-          const double len = std::sqrt(x[0] * x[0] + x[1] * x[1] + x[2] * x[2]);
+          const Vec3d a = to_double(mesh.V[mesh.F[f][0]]);
+          const Vec3d x = cross(sub(to_double(mesh.V[mesh.F[f][1]]), a),
+                                sub(to_double(mesh.V[mesh.F[f][2]]), a));
+          const double len = length(x);
           const bool ok = len > 0 && std::isfinite(len);
           cumulative[f] = ok ? 0.5 * len : 0.0;
-          normals[f] = ok ? std::array<double, 3>{x[0] / len, x[1] / len, x[2] / len}
-                          : std::array<double, 3>{0, 0, 0};
+          normals[f] = ok ? Vec3d{x[0] / len, x[1] / len, x[2] / len} : Vec3d{0, 0, 0};
         }
       });
   std::partial_sum(cumulative.begin(), cumulative.end(), cumulative.begin());

@@ -3,21 +3,16 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
-#include <limits>
 #include <utility>
 
 #include "core/Error.h"
-#include "geometry/CounterRng.h"
 #include "core/Strings.h"
-#include "geometry/QueryOrder.h"
+#include "geometry/CounterRng.h"
+#include "geometry/VecMath.h"
 
 namespace nsdf::geometry {
 
 namespace {
-
-bool finite(const Vec3f& p) {
-  return std::isfinite(p[0]) && std::isfinite(p[1]) && std::isfinite(p[2]);
-}
 
 // A key from the query's bits, so that a point gets the same rays alone or in any batch.
 uint64_t point_key(const Vec3f& q, uint64_t seed) {
@@ -112,21 +107,10 @@ std::vector<float> SignedDistance::signed_distances(const std::vector<Vec3f>& qu
                queries[i][1], queries[i][2]);
   std::vector<float> out(queries.size());
   if (faces) faces->assign(queries.size(), -1);
-  for_each_query_block(queries, [&](const uint32_t* order, size_t n) {
-    // Consecutive queries are near each other (Morton order): the previous query's nearest
-    // point bounds this one's distance from the start (see TriangleBvh::distances).
-    std::array<double, 3> last{0, 0, 0};
-    for (size_t j = 0; j < n; ++j) {
-      const uint32_t i = order[j];
-      if (j + 1 < n) prefetch(&queries[order[j + 1]]);
-      int32_t face;
-      const double bound = j > 0 ? squared_distance_bound(queries[i], last)
-                                 : std::numeric_limits<double>::infinity();
-      const float d =
-          static_cast<float>(std::sqrt(bvh_->squared_distance(queries[i], face, bound, &last)));
-      out[i] = inside_unchecked(queries[i]) ? -d : d;
-      if (faces) (*faces)[i] = face;
-    }
+  bvh_->for_each_squared_distance(queries, [&](size_t i, double d2, int32_t face) {
+    const float d = static_cast<float>(std::sqrt(d2));
+    out[i] = inside_unchecked(queries[i]) ? -d : d;
+    if (faces) (*faces)[i] = face;
   });
   return out;
 }

@@ -93,6 +93,23 @@ std::string printable(std::string_view token) {
   return out;
 }
 
+std::string excerpt(std::string_view text, size_t max_chars) {
+  std::string out;
+  for (size_t i = 0; i < text.size() && i < max_chars; ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '\\' || c == '"') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+    } else {
+      out += fmt::format("\\x{:02x}", c);
+    }
+  }
+  if (text.size() > max_chars) out += "...";
+  return out;
+}
+
 const char* non_finite_name(float value) { return std::isnan(value) ? "NaN" : "Inf"; }
 
 std::string lower_extension(const std::string& path) {

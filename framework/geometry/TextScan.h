@@ -1,7 +1,8 @@
 #pragma once
 // Text scanning shared by the ascii mesh and point-cloud readers (PLY, OBJ, OFF, XYZ): lines with
 // 1-based numbers for messages, whitespace tokens, and number parsing that reports what went
-// wrong instead of silently giving 0.
+// wrong instead of silently giving 0; and untrusted text made safe to quote in messages (also
+// for the npy and zip readers).
 
 #include <cstddef>
 #include <cstdint>
@@ -75,6 +76,11 @@ NumberStatus parse_int(std::string_view token, int64_t& out);
 
 /// A token made safe to print in a message: at most 40 characters, non-printable bytes as '?'.
 std::string printable(std::string_view token);
+
+/// An excerpt of untrusted text or bytes (npy headers, zip member names) to quote in a message:
+/// at most max_chars bytes, backslashes and double quotes escaped with a backslash, other
+/// non-printable bytes written as \xNN.
+std::string excerpt(std::string_view text, size_t max_chars = 80);
 
 /// "NaN" or "Inf" for a non-finite value.
 const char* non_finite_name(float value);

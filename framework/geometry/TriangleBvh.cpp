@@ -11,12 +11,11 @@
 #include "core/Error.h"
 #include "geometry/QueryOrder.h"
 #include "geometry/Simd4.h"
+#include "geometry/VecMath.h"
 
 namespace nsdf::geometry {
 
 namespace {
-
-using D3 = std::array<double, 3>;
 
 constexpr float kInf = std::numeric_limits<float>::infinity();
 // Below this depth splits follow the SAH; deeper, they halve the triangle count, so the depth
@@ -24,28 +23,14 @@ constexpr float kInf = std::numeric_limits<float>::infinity();
 constexpr int kMaxSahDepth = 64;
 constexpr int kStackSize = kMaxSahDepth + 40;
 
-D3 to_d3(const Vec3f& v) { return {v[0], v[1], v[2]}; }
-D3 sub(const D3& a, const D3& b) { return {a[0] - b[0], a[1] - b[1], a[2] - b[2]}; }
-double dot(const D3& a, const D3& b) { return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]; }
-D3 cross(const D3& a, const D3& b) {
-  return {a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]};
-}
-D3 madd(const D3& a, double s, const D3& d) {
-  return {a[0] + s * d[0], a[1] + s * d[1], a[2] + s * d[2]};
-}
-
-bool finite(const Vec3f& p) {
-  return std::isfinite(p[0]) && std::isfinite(p[1]) && std::isfinite(p[2]);
-}
-
 // Nearest point of the segment [a, b] to p; a zero-length segment is the point a.
-double closest_on_segment(const D3& p, const D3& a, const D3& b, D3& out) {
-  const D3 ab = sub(b, a);
+double closest_on_segment(const Vec3d& p, const Vec3d& a, const Vec3d& b, Vec3d& out) {
+  const Vec3d ab = sub(b, a);
   const double len2 = dot(ab, ab);
   double s = len2 > 0.0 ? dot(sub(p, a), ab) / len2 : 0.0;
   s = std::min(1.0, std::max(0.0, s));
   out = madd(a, s, ab);
-  const D3 d = sub(p, out);
+  const Vec3d d = sub(p, out);
   return dot(d, d);
 }
 
@@ -53,12 +38,13 @@ double closest_on_segment(const D3& p, const D3& a, const D3& b, D3& out) {
 // edge length or the squared doubled area, so a triangle whose area vanishes relative to its
 // edges (sin^2 of its largest angle below ~1e-12) is handed to the segment code instead: there
 // the region tests no longer separate the regions and the divisions would blow up.
-double closest_on_triangle(const D3& p, const D3& a, const D3& b, const D3& c, D3& out) {
-  const D3 ab = sub(b, a), ac = sub(c, a);
-  const D3 n = cross(ab, ac);
+double closest_on_triangle(const Vec3d& p, const Vec3d& a, const Vec3d& b, const Vec3d& c,
+                           Vec3d& out) {
+  const Vec3d ab = sub(b, a), ac = sub(c, a);
+  const Vec3d n = cross(ab, ac);
   const double n2 = dot(n, n);
   if (!(n2 > 1e-12 * dot(ab, ab) * dot(ac, ac))) {
-    D3 q;
+    Vec3d q;
     double best = closest_on_segment(p, a, b, out);
     double d2 = closest_on_segment(p, b, c, q);
     if (d2 < best) best = d2, out = q;
@@ -66,14 +52,14 @@ double closest_on_triangle(const D3& p, const D3& a, const D3& b, const D3& c, D
     if (d2 < best) best = d2, out = q;
     return best;
   }
-  const D3 ap = sub(p, a);
+  const Vec3d ap = sub(p, a);
   const double d1 = dot(ab, ap), d2 = dot(ac, ap);
   if (d1 <= 0.0 && d2 <= 0.0) {
     out = a;
   } else {
-    const D3 bp = sub(p, b);
+    const Vec3d bp = sub(p, b);
     const double d3 = dot(ab, bp), d4 = dot(ac, bp);
-    const D3 cp = sub(p, c);
+    const Vec3d cp = sub(p, c);
     const double d5 = dot(ab, cp), d6 = dot(ac, cp);
     const double vc = d1 * d4 - d3 * d2;
     const double vb = d5 * d2 - d1 * d6;
@@ -93,22 +79,22 @@ double closest_on_triangle(const D3& p, const D3& a, const D3& b, const D3& c, D
       out = madd(madd(a, vb * inv, ab), vc * inv, ac);
     }
   }
-  const D3 d = sub(p, out);
+  const Vec3d d = sub(p, out);
   return dot(d, d);
 }
 
-bool ray_triangle(const D3& o, const D3& d, const D3& a, const D3& b, const D3& c, double t_min,
-                  double t_max, double& t, double& u, double& v) {
-  const D3 e1 = sub(b, a), e2 = sub(c, a);
-  const D3 p = cross(d, e2);
+bool ray_triangle(const Vec3d& o, const Vec3d& d, const Vec3d& a, const Vec3d& b, const Vec3d& c,
+                  double t_min, double t_max, double& t, double& u, double& v) {
+  const Vec3d e1 = sub(b, a), e2 = sub(c, a);
+  const Vec3d p = cross(d, e2);
   const double det = dot(e1, p);
   // Zero for degenerate triangles and rays in the triangle's plane: no (transversal) hit.
   if (det == 0.0 || !std::isfinite(det)) return false;
   const double inv = 1.0 / det;
-  const D3 s = sub(o, a);
+  const Vec3d s = sub(o, a);
   const double uu = dot(s, p) * inv;
   if (uu < 0.0 || uu > 1.0) return false;
-  const D3 q = cross(s, e1);
+  const Vec3d q = cross(s, e1);
   const double vv = dot(d, q) * inv;
   if (vv < 0.0 || uu + vv > 1.0) return false;
   const double tt = dot(e2, q) * inv;
@@ -484,8 +470,8 @@ double closest_point_on_triangle(const std::array<double, 3>& p, const std::arra
 bool intersect_ray_triangle(const Vec3f& origin, const Vec3f& direction, const Vec3f& a,
                             const Vec3f& b, const Vec3f& c, float t_min, float t_max, double& t,
                             double& u, double& v) {
-  return ray_triangle(to_d3(origin), to_d3(direction), to_d3(a), to_d3(b), to_d3(c), t_min, t_max,
-                      t, u, v);
+  return ray_triangle(to_double(origin), to_double(direction), to_double(a), to_double(b),
+                      to_double(c), t_min, t_max, t, u, v);
 }
 
 TriangleBvh::TriangleBvh(const Mesh& mesh, const BvhOptions& options) {
@@ -560,7 +546,7 @@ TriangleBvh::TriangleBvh(const Mesh& mesh, const BvhOptions& options) {
 
 void TriangleBvh::closest_impl(const Vec3f& q, double& best_d2, int32_t& best_slot,
                                std::array<double, 3>* best_point) const {
-  const D3 p = to_d3(q);
+  const Vec3d p = to_double(q);
   // The subtree in hand and the pending ones (a wide node, or a leaf's triangles when
   // count > 0) with the squared distance to their box. Of a node's children within the bound,
   // the nearest is taken in hand at once and the others pushed, nearer ones last (popped first).
@@ -630,10 +616,10 @@ void TriangleBvh::closest_impl(const Vec3f& q, double& best_d2, int32_t& best_sl
           if (l < 0) break;
           pending &= ~(1 << l);
           const int32_t s = packet.slot[l];
-          D3 c;
-          const D3 a = {packet.v[0][0][l], packet.v[0][1][l], packet.v[0][2][l]};
-          const D3 b = {packet.v[1][0][l], packet.v[1][1][l], packet.v[1][2][l]};
-          const D3 cc = {packet.v[2][0][l], packet.v[2][1][l], packet.v[2][2][l]};
+          Vec3d c;
+          const Vec3d a = {packet.v[0][0][l], packet.v[0][1][l], packet.v[0][2][l]};
+          const Vec3d b = {packet.v[1][0][l], packet.v[1][1][l], packet.v[1][2][l]};
+          const Vec3d cc = {packet.v[2][0][l], packet.v[2][1][l], packet.v[2][2][l]};
           const double d2 = closest_on_triangle(p, a, b, cc, c);
           if (d2 < best_d2 ||
               (d2 == best_d2 && (best_slot < 0 || triangle_ids_[s] < triangle_ids_[best_slot]))) {
@@ -661,7 +647,7 @@ ClosestPoint TriangleBvh::closest_point(const Vec3f& q, float max_distance) cons
                        ? std::numeric_limits<double>::infinity()
                        : static_cast<double>(max_distance) * static_cast<double>(max_distance);
   int32_t slot = -1;
-  D3 point{0, 0, 0};
+  Vec3d point{0, 0, 0};
   closest_impl(q, best_d2, slot, &point);
   ClosestPoint out;
   if (slot >= 0) {
@@ -694,20 +680,9 @@ std::vector<float> TriangleBvh::distances(const std::vector<Vec3f>& queries,
                queries[i][1], queries[i][2]);
   std::vector<float> out(queries.size());
   if (faces) faces->assign(queries.size(), -1);
-  for_each_query_block(queries, [&](const uint32_t* order, size_t n) {
-    // Consecutive queries are near each other (Morton order): the previous query's nearest
-    // point bounds this one's distance from the start, which prunes most of the tree at once.
-    D3 last{0, 0, 0};
-    for (size_t j = 0; j < n; ++j) {
-      const uint32_t i = order[j];
-      if (j + 1 < n) prefetch(&queries[order[j + 1]]);
-      int32_t face;
-      const double bound = j > 0 ? squared_distance_bound(queries[i], last)
-                                 : std::numeric_limits<double>::infinity();
-      const double d2 = squared_distance(queries[i], face, bound, &last);
-      out[i] = static_cast<float>(std::sqrt(d2));
-      if (faces) (*faces)[i] = face;
-    }
+  for_each_squared_distance(queries, [&](size_t i, double d2, int32_t face) {
+    out[i] = static_cast<float>(std::sqrt(d2));
+    if (faces) (*faces)[i] = face;
   });
   return out;
 }
@@ -724,7 +699,7 @@ RayHit TriangleBvh::intersect(const Vec3f& origin, const Vec3f& direction, float
                               float t_max) const {
   check_ray(origin, direction, "intersect");
   const Vec3f inv = reciprocal(direction);
-  const D3 o = to_d3(origin), d = to_d3(direction);
+  const Vec3d o = to_double(origin), d = to_double(direction);
   double best_t = t_max, best_u = 0, best_v = 0;
   int32_t best_slot = -1;
   int32_t stack[kStackSize];
@@ -742,8 +717,8 @@ RayHit TriangleBvh::intersect(const Vec3f& origin, const Vec3f& direction, float
       for (int32_t s = n.offset, e = n.offset + n.count; s < e; ++s) {
         const auto& tri = triangles_[s];
         double t, u, v;
-        if (!ray_triangle(o, d, to_d3(tri[0]), to_d3(tri[1]), to_d3(tri[2]), t_min, best_t, t, u,
-                          v))
+        if (!ray_triangle(o, d, to_double(tri[0]), to_double(tri[1]), to_double(tri[2]), t_min,
+                          best_t, t, u, v))
           continue;
         if (t < best_t || best_slot < 0 || triangle_ids_[s] < triangle_ids_[best_slot]) {
           best_t = t;
@@ -808,7 +783,7 @@ std::vector<RayHit> TriangleBvh::intersect_all(const std::vector<Vec3f>& origins
 int TriangleBvh::count_crossings(const Vec3f& origin, const Vec3f& direction, float t_min) const {
   check_ray(origin, direction, "count_crossings");
   const Vec3f inv = reciprocal(direction);
-  const D3 o = to_d3(origin), d = to_d3(direction);
+  const Vec3d o = to_double(origin), d = to_double(direction);
   const double inf = std::numeric_limits<double>::infinity();
   int crossings = 0;
   int32_t stack[kStackSize];
@@ -822,7 +797,8 @@ int TriangleBvh::count_crossings(const Vec3f& origin, const Vec3f& direction, fl
       for (int32_t s = n.offset, e = n.offset + n.count; s < e; ++s) {
         const auto& tri = triangles_[s];
         double t, u, v;
-        if (ray_triangle(o, d, to_d3(tri[0]), to_d3(tri[1]), to_d3(tri[2]), t_min, inf, t, u, v) &&
+        if (ray_triangle(o, d, to_double(tri[0]), to_double(tri[1]), to_double(tri[2]), t_min, inf,
+                         t, u, v) &&
             t > t_min)
           ++crossings;
       }

@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "geometry/Mesh.h"
+#include "geometry/QueryOrder.h"
 
 namespace nsdf::geometry {
 
@@ -183,6 +184,15 @@ class TriangleBvh {
                           double bound2 = std::numeric_limits<double>::infinity(),
                           std::array<double, 3>* point = nullptr) const;
 
+  /// squared_distance() of every query, in parallel: calls visit(i, d2, face) once for each i
+  /// in [0, #Q), concurrently for different i. The queries run in Morton order, each search
+  /// bounded from the start by the nearest point of the query before it (squared_distance_bound),
+  /// which prunes most of the tree and does not change the results. The queries must be finite
+  /// (unchecked, so that callers check them with their own messages).
+  /// @param[in] queries #Q by 3
+  template <class Visit>
+  void for_each_squared_distance(const std::vector<Vec3f>& queries, Visit&& visit) const;
+
   /// The first hit of the ray origin + t * direction with t in [t_min, t_max]; the direction
   /// need not be unit (t is then in its units) but must not be zero. Ties in t go to the lowest
   /// face index. Throws DataError for a non-finite origin or a zero / non-finite direction.
@@ -216,5 +226,24 @@ class TriangleBvh {
   std::vector<int32_t> triangle_ids_;
   int depth_ = 0;
 };
+
+template <class Visit>
+void TriangleBvh::for_each_squared_distance(const std::vector<Vec3f>& queries,
+                                            Visit&& visit) const {
+  for_each_query_block(queries, [&](const uint32_t* order, size_t n) {
+    // Consecutive queries are near each other (Morton order): the previous query's nearest
+    // point bounds this one's distance from the start, which prunes most of the tree at once.
+    std::array<double, 3> last{0, 0, 0};
+    for (size_t j = 0; j < n; ++j) {
+      const uint32_t i = order[j];
+      if (j + 1 < n) prefetch(&queries[order[j + 1]]);
+      int32_t face;
+      const double bound = j > 0 ? squared_distance_bound(queries[i], last)
+                                 : std::numeric_limits<double>::infinity();
+      const double d2 = squared_distance(queries[i], face, bound, &last);
+      visit(static_cast<size_t>(i), d2, face);
+    }
+  });
+}
 
 }  // namespace nsdf::geometry

@@ -11,6 +11,7 @@
 #include "core/Error.h"
 #include "geometry/QueryOrder.h"
 #include "geometry/Simd4.h"
+#include "geometry/VecMath.h"
 
 namespace nsdf::geometry {
 
@@ -20,10 +21,6 @@ constexpr double kPi = 3.14159265358979323846;
 constexpr double kInv4Pi = 1.0 / (4.0 * kPi);
 // The tree's depth stays below ~100 (TriangleBvh caps SAH depth); one pending node per level.
 constexpr int kStackSize = 128;
-
-bool finite(const Vec3f& p) {
-  return std::isfinite(p[0]) && std::isfinite(p[1]) && std::isfinite(p[2]);
-}
 
 // van Oosterom & Strackee with the vertices already relative to the query.
 double solid_angle_rel(double ax, double ay, double az, double bx, double by, double bz, double cx,

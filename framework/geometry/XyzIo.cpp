@@ -11,9 +11,6 @@
 
 namespace nsdf::geometry {
 
-using detail::NumberStatus;
-using detail::printable;
-
 PointCloud parse_xyz(std::string_view data, const std::string& path) {
   NSDF_CHECK(!data.empty(), core::DataError, "{}: empty file", path);
   PointCloud cloud;
@@ -40,12 +37,12 @@ PointCloud parse_xyz(std::string_view data, const std::string& path) {
     detail::Tokens tokens(line);
     for (size_t c = 0; c < width; ++c) {
       tokens.next(token);
-      const NumberStatus s = detail::parse_float(token, row[c]);
-      NSDF_CHECK(s != NumberStatus::NotANumber, core::DataError,
-                 "{}: line {}: expected a number, got '{}'", path, n, printable(token));
-      NSDF_CHECK(s != NumberStatus::OutOfRange, core::DataError,
+      const detail::NumberStatus s = detail::parse_float(token, row[c]);
+      NSDF_CHECK(s != detail::NumberStatus::NotANumber, core::DataError,
+                 "{}: line {}: expected a number, got '{}'", path, n, detail::printable(token));
+      NSDF_CHECK(s != detail::NumberStatus::OutOfRange, core::DataError,
                  "{}: line {}: point {}: value {} out of float range", path, n, cloud.P.size(),
-                 printable(token));
+                 detail::printable(token));
       NSDF_CHECK(std::isfinite(row[c]), core::DataError, "{}: line {}: point {}: {} {}", path, n,
                  cloud.P.size(), detail::non_finite_name(row[c]),
                  c < 3 ? "coordinate" : "normal component");

@@ -25,10 +25,11 @@
 #include <string_view>
 #include <vector>
 
+#include "FuzzChecks.h"
 #include "core/Error.h"
 #include "core/Files.h"
-#include "FuzzChecks.h"
 #include "geometry/Npy.h"
+#include "support/NpyBytes.h"
 
 namespace {
 
@@ -39,6 +40,7 @@ using nsdf::geometry::parse_npy;
 using nsdf::geometry::parse_npz;
 
 using nsdf::fuzz::finding;
+using nsdf::test::npy_with_header;
 
 void check_array(const NpyArray& a) {
   int64_t count = 1;
@@ -97,22 +99,7 @@ void round_trip_npz(const std::map<std::string, NpyArray>& arrays) {
   }
 }
 
-/// A version 1.0 .npy file with the given header dict and raw data bytes.
-std::string npy_v1(const std::string& dict, const std::string& data) {
-  std::string header = dict;
-  while ((10 + header.size() + 1) % 64 != 0) header += ' ';
-  header += '\n';
-  std::string out("\x93NUMPY\x01\x00", 8);
-  out += static_cast<char>(header.size() & 0xff);
-  out += static_cast<char>(header.size() >> 8);
-  return out + header + data;
-}
-
-void write_seeds(const std::filesystem::path& dir) {
-  std::filesystem::create_directories(dir);
-  const auto seed = [&](const char* name, const std::string& bytes) {
-    nsdf::core::write_file_atomic((dir / name).string(), bytes);
-  };
+void write_seeds(const nsdf::fuzz::SeedFolder& seed) {
   const auto array = [](std::vector<double> data, std::vector<int64_t> shape, const char* dtype) {
     return NpyArray{std::move(shape), std::move(data), dtype};
   };
@@ -123,10 +110,11 @@ void write_seeds(const std::filesystem::path& dir) {
   seed("b1_3d.npy", encode_npy(array({1, 0, 1, 1, 0, 0, 1, 0}, {2, 2, 2}, "|b1"), "seed"));
   // What encode_npy never writes: Fortran order, float16, '=' and bare type strings, other key
   // orders and spacing, and a version 2.0 preamble.
-  seed("f8_fortran.npy", npy_v1("{'descr': '<f8', 'fortran_order': True, 'shape': (2, 3), }",
-                                std::string(48, '\x01')));
-  seed("f2_odd_header.npy", npy_v1("{\"shape\":(2,),'fortran_order' :False,'descr':'=f2'}",
-                                   std::string("\x00\x3c\x00\x7c", 4)));
+  seed("f8_fortran.npy",
+       npy_with_header("{'descr': '<f8', 'fortran_order': True, 'shape': (2, 3), }",
+                       std::string(48, '\x01')));
+  seed("f2_odd_header.npy", npy_with_header("{\"shape\":(2,),'fortran_order' :False,'descr':'=f2'}",
+                                            std::string("\x00\x3c\x00\x7c", 4)));
   {
     std::string dict = "{'descr': 'u1', 'fortran_order': False, 'shape': (4,), }";
     while ((12 + dict.size() + 1) % 64 != 0) dict += ' ';
@@ -149,18 +137,7 @@ void write_seeds(const std::filesystem::path& dir) {
                   "seed", true, true));
 }
 
-}  // namespace
-
-extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
-  if (const char* dir = std::getenv("NSDF_FUZZ_WRITE_SEEDS")) {
-    write_seeds(dir);
-    std::exit(0);
-  }
-  return 0;
-}
-
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+void test_one_input(std::string_view bytes) {
   try {
     const NpyArray array = parse_npy(bytes, "fuzz.npy");
     check_array(array);
@@ -173,5 +150,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     round_trip_npz(arrays);
   } catch (const nsdf::core::Error&) {
   }
-  return 0;
 }
+
+}  // namespace
+
+NSDF_FUZZ_TARGET(write_seeds, test_one_input)

@@ -33,12 +33,7 @@ using nsdf::geometry::PointCloud;
 using nsdf::fuzz::check_mesh;
 using nsdf::fuzz::finding;
 
-
-void write_seeds(const std::filesystem::path& dir) {
-  std::filesystem::create_directories(dir);
-  const auto seed = [&](const char* name, const std::string& bytes) {
-    nsdf::core::write_file_atomic((dir / name).string(), bytes);
-  };
+void write_seeds(const nsdf::fuzz::SeedFolder& seed) {
   // Every corner form, a quad, negative indices, and the lines that carry no geometry.
   seed("corner_forms.obj",
        "# corner forms\nmtllib x.mtl\no cube\ng side\ns 1\nusemtl red\n"
@@ -60,23 +55,12 @@ void write_seeds(const std::filesystem::path& dir) {
   seed("tet_normals.obj", encode_obj(tet));
 }
 
-}  // namespace
-
-extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
-  if (const char* dir = std::getenv("NSDF_FUZZ_WRITE_SEEDS")) {
-    write_seeds(dir);
-    std::exit(0);
-  }
-  return 0;
-}
-
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+void test_one_input(std::string_view bytes) {
   Mesh mesh;
   try {
     mesh = nsdf::geometry::parse_obj(bytes, "fuzz.obj");
   } catch (const nsdf::core::Error&) {
-    return 0;  // both readers share the parser: the point-cloud one rejects the file too
+    return;  // both readers share the parser: the point-cloud one rejects the file too
   }
   check_mesh(mesh);
   if (mesh.V.empty()) finding("an OBJ without vertices was accepted");
@@ -100,5 +84,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } catch (const nsdf::core::Error& e) {
     finding("the reader rejects what encode_obj wrote:", e.what());
   }
-  return 0;
 }
+
+}  // namespace
+
+NSDF_FUZZ_TARGET(write_seeds, test_one_input)

@@ -22,10 +22,11 @@
 #include <string_view>
 #include <vector>
 
+#include "FuzzChecks.h"
 #include "core/Error.h"
 #include "core/Files.h"
-#include "FuzzChecks.h"
 #include "geometry/PlyIo.h"
+#include "support/Bytes.h"
 
 namespace {
 
@@ -36,7 +37,7 @@ using nsdf::geometry::Vec3f;
 
 using nsdf::fuzz::check_mesh;
 using nsdf::fuzz::finding;
-
+using nsdf::test::Bytes;
 
 bool same_bits(const std::vector<Vec3f>& a, const std::vector<Vec3f>& b) {
   return a.size() == b.size() &&
@@ -72,36 +73,7 @@ void round_trip(const Mesh& mesh, const PointCloud& cloud) {
 // ---------------------------------------------------------------------------------------------
 // Seeds
 
-/// Binary values in either byte order.
-class Bytes {
- public:
-  explicit Bytes(bool big_endian) : big_endian_(big_endian) {}
-  template <typename T>
-  Bytes& put(T value) {
-    char bytes[sizeof(T)];
-    std::memcpy(bytes, &value, sizeof(T));
-    if (big_endian_ != (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__)) {
-      std::reverse(bytes, bytes + sizeof(T));
-    }
-    data_.append(bytes, sizeof(T));
-    return *this;
-  }
-  Bytes& text(std::string_view s) {
-    data_ += s;
-    return *this;
-  }
-  const std::string& str() const { return data_; }
-
- private:
-  bool big_endian_;
-  std::string data_;
-};
-
-void write_seeds(const std::filesystem::path& dir) {
-  std::filesystem::create_directories(dir);
-  const auto seed = [&](const char* name, const std::string& bytes) {
-    nsdf::core::write_file_atomic((dir / name).string(), bytes);
-  };
+void write_seeds(const nsdf::fuzz::SeedFolder& seed) {
   // A quad and a triangle, a comment, an extra vertex property and an extra element.
   seed("ascii_polygons.ply",
        "ply\nformat ascii 1.0\ncomment hand written\nobj_info seed\nelement vertex 5\n"
@@ -151,18 +123,7 @@ void write_seeds(const std::filesystem::path& dir) {
   seed("mixed_types_le.ply", mixed.str());
 }
 
-}  // namespace
-
-extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
-  if (const char* dir = std::getenv("NSDF_FUZZ_WRITE_SEEDS")) {
-    write_seeds(dir);
-    std::exit(0);
-  }
-  return 0;
-}
-
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+void test_one_input(std::string_view bytes) {
   Mesh mesh;
   try {
     mesh = nsdf::geometry::parse_ply(bytes, "fuzz.ply");
@@ -173,7 +134,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       check_mesh(Mesh{cloud.P, {}, cloud.N});
     } catch (const nsdf::core::Error&) {
     }
-    return 0;
+    return;
   }
   check_mesh(mesh);
   PointCloud cloud;
@@ -186,5 +147,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     finding("the point-cloud reader reads other vertices than the mesh reader");
   }
   round_trip(mesh, cloud);
-  return 0;
 }
+
+}  // namespace
+
+NSDF_FUZZ_TARGET(write_seeds, test_one_input)

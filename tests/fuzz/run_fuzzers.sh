@@ -49,8 +49,10 @@ sources=(
   geometry/ObjIo.cpp
   geometry/OffIo.cpp
   geometry/PlyIo.cpp
+  geometry/RangeGrid.cpp
   geometry/TextScan.cpp
   geometry/XyzIo.cpp
+  geometry/Zip.cpp
 )
 declare -A target_source=([ply]=PlyFuzzer [obj]=ObjFuzzer [npy]=NpyFuzzer)
 for t in "${targets[@]}"; do
@@ -67,7 +69,7 @@ ninja_file="$build/build.ninja.tmp"
   echo "cxx = $cxx"
   echo "flags = -std=c++17 -O1 -g -fno-omit-frame-pointer" \
     "-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined" \
-    "-Wall -Wextra -I$repo/framework"
+    "-Wall -Wextra -I$repo/framework -I$repo/tests"
   echo "rule cxx"
   echo "  command = \$cxx \$flags -MMD -MF \$out.d -c \$in -o \$out"
   echo "  depfile = \$out.d"

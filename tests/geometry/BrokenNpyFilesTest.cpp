@@ -13,20 +13,13 @@
 #include "core/Error.h"
 #include "geometry/DeepSdfFiles.h"
 #include "geometry/Npy.h"
+#include "support/NpyBytes.h"
 #include "support/TestFiles.h"
 
 namespace nsdf::geometry {
 namespace {
 
-std::string npy_with_header(const std::string& dict, const std::string& data) {
-  std::string header = dict;
-  while ((10 + header.size() + 1) % 64 != 0) header += ' ';
-  header += '\n';
-  std::string out("\x93NUMPY\x01\x00", 8);
-  out.push_back(static_cast<char>(header.size() & 0xff));
-  out.push_back(static_cast<char>(header.size() >> 8));
-  return out + header + data;
-}
+using test::npy_with_header;
 
 std::string valid_npy() {
   return encode_npy(make_npy_array(std::vector<float>{1, 2, 3, 4, 5, 6}, {2, 3}), "v.npy");

@@ -16,34 +16,13 @@
 #include "geometry/OffIo.h"
 #include "geometry/PlyIo.h"
 #include "geometry/XyzIo.h"
+#include "support/Bytes.h"
 #include "support/TestFiles.h"
 
 namespace nsdf::geometry {
 namespace {
 
-/// Builds binary PLY bodies value by value in either byte order.
-class Bytes {
- public:
-  explicit Bytes(bool big_endian) : big_endian_(big_endian) {}
-  template <typename T>
-  Bytes& put(T value) {
-    char bytes[sizeof(T)];
-    std::memcpy(bytes, &value, sizeof(T));
-    const bool host_big = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__;
-    if (big_endian_ != host_big) std::reverse(bytes, bytes + sizeof(T));
-    data_.append(bytes, sizeof(T));
-    return *this;
-  }
-  Bytes& text(const std::string& s) {
-    data_ += s;
-    return *this;
-  }
-  const std::string& str() const { return data_; }
-
- private:
-  bool big_endian_;
-  std::string data_;
-};
+using test::Bytes;
 
 /// A mesh whose floats exercise printing: tiny, huge, negative, many digits. Every vertex is
 /// used by a face (OBJ carries normals through face corners).

@@ -7,6 +7,7 @@
 #include <random>
 #include <string>
 
+#include "TestMeshes.h"
 #include "core/Error.h"
 #include "geometry/AnalyticShapes.h"
 #include "geometry/Normals.h"
@@ -194,16 +195,7 @@ TEST(Normals, PiecesCutOffBySamplingHolesAreOutward) {
   EXPECT_GT(b.within, 0.99);
 }
 
-// A closed axis-aligned cube mesh of side 1 centred at c, faces counter-clockwise from outside.
-Mesh cube(const Vec3f& c) {
-  Mesh m;
-  for (int i = 0; i < 8; ++i)
-    m.V.push_back({c[0] + ((i & 1) ? 0.5f : -0.5f), c[1] + ((i & 2) ? 0.5f : -0.5f),
-                   c[2] + ((i & 4) ? 0.5f : -0.5f)});
-  m.F = {{0, 2, 1}, {1, 2, 3}, {4, 5, 6}, {5, 7, 6}, {0, 1, 4}, {1, 5, 4},
-         {2, 6, 3}, {3, 6, 7}, {0, 4, 2}, {2, 4, 6}, {1, 3, 5}, {3, 7, 5}};
-  return m;
-}
+using test_meshes::cube;
 
 TEST(Normals, SharpBoxFacesAreExactAwayFromEdgesAndAllOutward) {
   std::vector<int32_t> faces;

@@ -7,6 +7,7 @@
 #include "core/Error.h"
 #include "geometry/DeepSdfFiles.h"
 #include "geometry/Npy.h"
+#include "support/NpyBytes.h"
 #include "support/TestFiles.h"
 
 namespace nsdf::geometry {
@@ -119,16 +120,7 @@ std::string bytes(const char (&literal)[N]) {
   return std::string(literal, N - 1);
 }
 
-// A version 1.0 .npy file with the given header text (padded as numpy pads) and data bytes.
-std::string npy_with_header(const std::string& dict, const std::string& data) {
-  std::string header = dict;
-  while ((10 + header.size() + 1) % 64 != 0) header += ' ';
-  header += '\n';
-  std::string out("\x93NUMPY\x01\x00", 8);
-  out.push_back(static_cast<char>(header.size() & 0xff));
-  out.push_back(static_cast<char>(header.size() >> 8));
-  return out + header + data;
-}
+using test::npy_with_header;
 
 std::string float32_bytes(const std::vector<float>& values) {
   return std::string(reinterpret_cast<const char*>(values.data()), values.size() * 4);

@@ -7,50 +7,16 @@
 #include <map>
 #include <set>
 
+#include "TestMeshes.h"
 #include "core/Error.h"
 #include "geometry/Render.h"
 
 namespace nsdf::geometry {
 namespace {
 
-const Rgb8 kWhite = {255, 255, 255};
+using test_meshes::float_icosphere;
 
-// An icosahedron subdivided `levels` times, vertices on the sphere of radius r around c,
-// faces counter-clockwise seen from outside.
-Mesh icosphere(int levels, float r = 1, Vec3f c = {0, 0, 0}) {
-  const float t = (1 + std::sqrt(5.0f)) / 2;
-  Mesh m;
-  m.V = {{-1, t, 0},  {1, t, 0},  {-1, -t, 0}, {1, -t, 0}, {0, -1, t},  {0, 1, t},
-         {0, -1, -t}, {0, 1, -t}, {t, 0, -1},  {t, 0, 1},  {-t, 0, -1}, {-t, 0, 1}};
-  m.F = {{0, 11, 5},  {0, 5, 1},  {0, 1, 7},  {0, 7, 10}, {0, 10, 11}, {1, 5, 9}, {5, 11, 4},
-         {11, 10, 2}, {10, 7, 6}, {7, 1, 8},  {3, 9, 4},  {3, 4, 2},   {3, 2, 6}, {3, 6, 8},
-         {3, 8, 9},   {4, 9, 5},  {2, 4, 11}, {6, 2, 10}, {8, 6, 7},   {9, 8, 1}};
-  const auto unit = [](Vec3f v) {
-    const float n = std::sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
-    return Vec3f{v[0] / n, v[1] / n, v[2] / n};
-  };
-  for (Vec3f& v : m.V) v = unit(v);
-  for (int level = 0; level < levels; ++level) {
-    std::map<std::pair<int32_t, int32_t>, int32_t> midpoints;
-    const auto mid = [&](int32_t a, int32_t b) {
-      const auto key = std::minmax(a, b);
-      const auto it = midpoints.find(key);
-      if (it != midpoints.end()) return it->second;
-      const Vec3f& p = m.V[a];
-      const Vec3f& q = m.V[b];
-      m.V.push_back(unit({p[0] + q[0], p[1] + q[1], p[2] + q[2]}));
-      return midpoints[key] = static_cast<int32_t>(m.V.size() - 1);
-    };
-    std::vector<Tri> faces;
-    for (const Tri& f : m.F) {
-      const int32_t a = mid(f[0], f[1]), b = mid(f[1], f[2]), d = mid(f[2], f[0]);
-      faces.insert(faces.end(), {{f[0], a, d}, {f[1], b, a}, {f[2], d, b}, {a, b, d}});
-    }
-    m.F = faces;
-  }
-  for (Vec3f& v : m.V) v = {c[0] + r * v[0], c[1] + r * v[1], c[2] + r * v[2]};
-  return m;
-}
+const Rgb8 kWhite = {255, 255, 255};
 
 // An axis-aligned box with half extents h, faces counter-clockwise seen from outside.
 Mesh box(Vec3f h) {
@@ -114,7 +80,7 @@ TEST(Render, OrthographicSphereCoversItsDiscCentred) {
   o.projection = Projection::Orthographic;
   o.supersample = 1;  // a pixel is covered exactly when its centre is
   o.margin = 0.1;
-  const Image image = render(icosphere(4), o);
+  const Image image = render(float_icosphere(4), o);
   ASSERT_EQ(image.width, 200);
   ASSERT_EQ(image.height, 200);
   const Coverage c = coverage(image);
@@ -133,7 +99,7 @@ TEST(Render, PerspectiveSphereIsFramedAndCentredFromAnyDirection) {
   for (const double az : {0.0, 75.0, -140.0}) {
     o.azimuth = az;
     o.elevation = az / 3;
-    const Image image = render(icosphere(3, 2.0f, {5, -1, 3}), o);
+    const Image image = render(float_icosphere(3, 2.0f, {5, -1, 3}), o);
     const Coverage c = coverage(image);
     EXPECT_NEAR(c.cx, 80, 1.0) << az;
     EXPECT_NEAR(c.cy, 60, 1.0) << az;
@@ -169,7 +135,7 @@ TEST(Render, LopsidedObjectsAreCentredAndFillTheInnerFrame) {
   // A box with a ball far off to one side: its bounding-box centre is far from the centre of
   // its outline, which is what gets centred.
   Mesh m = box({0.5f, 0.5f, 0.5f});
-  const Mesh ball = icosphere(2, 0.3f, {2.5f, 1.2f, -0.4f});
+  const Mesh ball = float_icosphere(2, 0.3f, {2.5f, 1.2f, -0.4f});
   const auto offset = static_cast<int32_t>(m.V.size());
   m.V.insert(m.V.end(), ball.V.begin(), ball.V.end());
   for (const Tri& f : ball.F) m.F.push_back({f[0] + offset, f[1] + offset, f[2] + offset});
@@ -254,8 +220,8 @@ TEST(Render, PanelsShareOneCamera) {
   RenderOptions o;
   o.width = 64;
   o.height = 48;
-  const Mesh sphere = icosphere(2);
-  const Mesh small = icosphere(2, 0.25f);
+  const Mesh sphere = float_icosphere(2);
+  const Mesh small = float_icosphere(2, 0.25f);
   const Image image = render_panels({{sphere}, {small}, {sphere}}, o);
   EXPECT_EQ(image.width, 3 * 64);
   EXPECT_EQ(image.height, 48);
@@ -274,7 +240,7 @@ TEST(Render, PanelsShareOneCamera) {
 TEST(Render, PointsAreDiscsColouredByNormal) {
   // Points on the unit sphere with their normals: from the front, the right side is reddish
   // (n = +x gives (1, 0.5, 0.5)), the top greenish.
-  const Mesh sphere = icosphere(4);
+  const Mesh sphere = float_icosphere(4);
   PointCloud cloud{sphere.V, sphere.V};
   RenderOptions o;
   o.width = o.height = 100;
@@ -304,7 +270,7 @@ TEST(Render, OutputIsDeterministicWhateverTheThreads) {
   o.width = 90;
   o.height = 70;
   o.background = Background::Checker;
-  const Mesh sphere = icosphere(3);
+  const Mesh sphere = float_icosphere(3);
   const PointCloud cloud{sphere.V, {}};
   const Image many = render_panels({{sphere}, {cloud, RenderItem(box({0.5f, 0.5f, 0.5f}))}}, o);
   tbb::global_control one(tbb::global_control::max_allowed_parallelism, 1);
@@ -316,7 +282,7 @@ TEST(Render, OutputIsDeterministicWhateverTheThreads) {
 }
 
 TEST(Render, BadInputsAndOptionsAreErrors) {
-  const Mesh sphere = icosphere(1);
+  const Mesh sphere = float_icosphere(1);
   RenderOptions o;
   o.width = 0;
   EXPECT_THROW(render(sphere, o), core::ConfigError);

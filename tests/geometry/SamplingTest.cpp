@@ -6,6 +6,7 @@
 #include <map>
 #include <string>
 
+#include "TestMeshes.h"
 #include "core/Error.h"
 #include "geometry/KdTree.h"
 #include "geometry/Sampling.h"
@@ -24,55 +25,8 @@ Vec3d cross(const Vec3d& a, const Vec3d& b) {
 }
 double dot(const Vec3d& a, const Vec3d& b) { return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]; }
 
-// A closed axis-aligned cube mesh of side 1 centred at c, faces counter-clockwise from outside.
-Mesh cube(const Vec3f& c) {
-  Mesh m;
-  for (int i = 0; i < 8; ++i)
-    m.V.push_back({c[0] + ((i & 1) ? 0.5f : -0.5f), c[1] + ((i & 2) ? 0.5f : -0.5f),
-                   c[2] + ((i & 4) ? 0.5f : -0.5f)});
-  m.F = {{0, 2, 1}, {1, 2, 3}, {4, 5, 6}, {5, 7, 6}, {0, 1, 4}, {1, 5, 4},
-         {2, 6, 3}, {3, 6, 7}, {0, 4, 2}, {2, 4, 6}, {1, 3, 5}, {3, 7, 5}};
-  return m;
-}
-
-// A unit icosphere: an icosahedron whose faces are split in four `levels` times, vertices pushed
-// onto the sphere.
-Mesh icosphere(int levels) {
-  const float t = (1.0f + std::sqrt(5.0f)) / 2;
-  Mesh m;
-  m.V = {{-1, t, 0},  {1, t, 0},  {-1, -t, 0}, {1, -t, 0}, {0, -1, t},  {0, 1, t},
-         {0, -1, -t}, {0, 1, -t}, {t, 0, -1},  {t, 0, 1},  {-t, 0, -1}, {-t, 0, 1}};
-  m.F = {{0, 11, 5},  {0, 5, 1},  {0, 1, 7},  {0, 7, 10}, {0, 10, 11}, {1, 5, 9}, {5, 11, 4},
-         {11, 10, 2}, {10, 7, 6}, {7, 1, 8},  {3, 9, 4},  {3, 4, 2},   {3, 2, 6}, {3, 6, 8},
-         {3, 8, 9},   {4, 9, 5},  {2, 4, 11}, {6, 2, 10}, {8, 6, 7},   {9, 8, 1}};
-  auto unit = [](Vec3f p) {
-    const float len = std::sqrt(p[0] * p[0] + p[1] * p[1] + p[2] * p[2]);
-    return Vec3f{p[0] / len, p[1] / len, p[2] / len};
-  };
-  for (Vec3f& v : m.V) v = unit(v);
-  for (int l = 0; l < levels; ++l) {
-    std::map<std::pair<int32_t, int32_t>, int32_t> midpoint;
-    auto mid = [&](int32_t a, int32_t b) {
-      const auto key = std::minmax(a, b);
-      auto it = midpoint.find(key);
-      if (it != midpoint.end()) return it->second;
-      const Vec3f p = unit(
-          {(m.V[a][0] + m.V[b][0]) / 2, (m.V[a][1] + m.V[b][1]) / 2, (m.V[a][2] + m.V[b][2]) / 2});
-      m.V.push_back(p);
-      return midpoint[key] = static_cast<int32_t>(m.V.size() - 1);
-    };
-    std::vector<Tri> F;
-    for (const Tri& f : m.F) {
-      const int32_t ab = mid(f[0], f[1]), bc = mid(f[1], f[2]), ca = mid(f[2], f[0]);
-      F.push_back({f[0], ab, ca});
-      F.push_back({f[1], bc, ab});
-      F.push_back({f[2], ca, bc});
-      F.push_back({ab, bc, ca});
-    }
-    m.F = F;
-  }
-  return m;
-}
+using test_meshes::cube;
+using test_meshes::float_icosphere;
 
 TEST(Sampling, SamplesLieOnTheirFacesWithUnitOutwardFaceNormals) {
   const Vec3f c = {0.3f, -0.2f, 1.5f};
@@ -144,7 +98,7 @@ TEST(Sampling, PointsAreUniformWithinATriangle) {
 }
 
 TEST(Sampling, ReproducibleForASeedWithAnyThreadCount) {
-  const Mesh mesh = icosphere(3);
+  const Mesh mesh = float_icosphere(3);
   auto run = [&](int64_t n, uint64_t seed, int threads) {
     tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
     std::vector<int32_t> faces;
@@ -194,7 +148,7 @@ TEST(Sampling, BadMeshesAreClearErrors) {
 }
 
 TEST(PoissonDisk, KeptPointsAreSeparatedAndCoverTheCloud) {
-  const std::vector<Vec3f> P = sample_surface(icosphere(3), 30000, 5).P;
+  const std::vector<Vec3f> P = sample_surface(float_icosphere(3), 30000, 5).P;
   const float radius = 0.08f;
   const std::vector<int32_t> kept = poisson_disk_subsample(P, radius, 6);
   ASSERT_GT(kept.size(), 500u);  // area 4 pi / (pi (r/2)^2) bounds it above by ~2500

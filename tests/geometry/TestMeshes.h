@@ -1,7 +1,9 @@
 #pragma once
-// Synthetic meshes with known geometry for the BVH, winding number and signed distance tests,
-// and brute-force references (loops over every triangle with the same exact primitives).
+// Synthetic meshes with known geometry for the geometry tests (BVH, winding numbers, signed
+// distances, sampling, normals, rendering) and the preprocessing tests, and brute-force
+// references (loops over every triangle with the same exact primitives).
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -117,6 +119,57 @@ inline Mesh icosphere(double r, int levels) {
         {static_cast<float>(r * p[0]), static_cast<float>(r * p[1]), static_cast<float>(r * p[2])});
   m.F = std::move(F);
   return outward(std::move(m));
+}
+
+/// Icosphere built in float, as the rendering and sampling tests want it: an icosahedron
+/// subdivided `levels` times, each new vertex the float midpoint of an edge pushed onto the unit
+/// sphere, then scaled by r and moved to c (20 * 4^levels faces, counter-clockwise seen from
+/// outside). Its vertices differ from icosphere()'s (built in double) in the last bits.
+inline Mesh float_icosphere(int levels, float r = 1, Vec3f c = {0, 0, 0}) {
+  const float t = (1 + std::sqrt(5.0f)) / 2;
+  Mesh m;
+  m.V = {{-1, t, 0},  {1, t, 0},  {-1, -t, 0}, {1, -t, 0}, {0, -1, t},  {0, 1, t},
+         {0, -1, -t}, {0, 1, -t}, {t, 0, -1},  {t, 0, 1},  {-t, 0, -1}, {-t, 0, 1}};
+  m.F = {{0, 11, 5},  {0, 5, 1},  {0, 1, 7},  {0, 7, 10}, {0, 10, 11}, {1, 5, 9}, {5, 11, 4},
+         {11, 10, 2}, {10, 7, 6}, {7, 1, 8},  {3, 9, 4},  {3, 4, 2},   {3, 2, 6}, {3, 6, 8},
+         {3, 8, 9},   {4, 9, 5},  {2, 4, 11}, {6, 2, 10}, {8, 6, 7},   {9, 8, 1}};
+  const auto unit = [](Vec3f v) {
+    const float n = std::sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
+    return Vec3f{v[0] / n, v[1] / n, v[2] / n};
+  };
+  for (Vec3f& v : m.V) v = unit(v);
+  for (int level = 0; level < levels; ++level) {
+    std::map<std::pair<int32_t, int32_t>, int32_t> midpoints;
+    const auto mid = [&](int32_t a, int32_t b) {
+      const auto key = std::minmax(a, b);
+      const auto it = midpoints.find(key);
+      if (it != midpoints.end()) return it->second;
+      const Vec3f& p = m.V[a];
+      const Vec3f& q = m.V[b];
+      m.V.push_back(unit({p[0] + q[0], p[1] + q[1], p[2] + q[2]}));
+      return midpoints[key] = static_cast<int32_t>(m.V.size() - 1);
+    };
+    std::vector<Tri> faces;
+    for (const Tri& f : m.F) {
+      const int32_t a = mid(f[0], f[1]), b = mid(f[1], f[2]), d = mid(f[2], f[0]);
+      faces.insert(faces.end(), {{f[0], a, d}, {f[1], b, a}, {f[2], d, b}, {a, b, d}});
+    }
+    m.F = faces;
+  }
+  for (Vec3f& v : m.V) v = {c[0] + r * v[0], c[1] + r * v[1], c[2] + r * v[2]};
+  return m;
+}
+
+/// A closed axis-aligned cube of side 1 centred at c: 8 vertices, 12 faces counter-clockwise
+/// seen from outside.
+inline Mesh cube(const Vec3f& c) {
+  Mesh m;
+  for (int i = 0; i < 8; ++i)
+    m.V.push_back({c[0] + ((i & 1) ? 0.5f : -0.5f), c[1] + ((i & 2) ? 0.5f : -0.5f),
+                   c[2] + ((i & 4) ? 0.5f : -0.5f)});
+  m.F = {{0, 2, 1}, {1, 2, 3}, {4, 5, 6}, {5, 7, 6}, {0, 1, 4}, {1, 5, 4},
+         {2, 6, 3}, {3, 6, 7}, {0, 4, 2}, {2, 4, 6}, {1, 3, 5}, {3, 7, 5}};
+  return m;
 }
 
 /// Torus around the y axis (AnalyticShape's convention): major radius R, minor r, nu segments

@@ -51,6 +51,7 @@
 #include <benchmark/benchmark.h>
 #include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -62,9 +63,9 @@
 #include <iterator>
 #include <memory>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
+#include "BenchCommon.h"
 #include "geometry/AnalyticShapes.h"
 #include "geometry/KdTree.h"
 #include "geometry/MarchingCubes.h"
@@ -80,6 +81,8 @@ namespace g = nsdf::geometry;
 namespace fs = std::filesystem;
 
 namespace {
+
+using nsdf::bench::register_ms;
 
 // ---------------------------------------------------------------------------------------------
 // Synthetic data, built once on first use.
@@ -411,30 +414,19 @@ std::string data_file(const char* relative) {
 }
 
 void register_benchmarks() {
-  using benchmark::kMillisecond;
   const std::array<std::pair<Format, const char*>, 3> formats = {
       {{Format::PlyAscii, "ply_ascii"}, {Format::PlyBinary, "ply_binary"}, {Format::Obj, "obj"}}};
   for (const auto& [format, name] : formats) {
-    benchmark::RegisterBenchmark(("parse/" + std::string(name) + "/torus").c_str(),
-                                 bm_parse_torus, format)
-        ->UseRealTime()
-        ->Unit(kMillisecond);
+    register_ms("parse/" + std::string(name) + "/torus", bm_parse_torus, format);
   }
   for (const auto& [format, name] : formats) {
-    benchmark::RegisterBenchmark(("read_mesh/" + std::string(name) + "/torus").c_str(),
-                                 bm_read_mesh_torus, format)
-        ->UseRealTime()
-        ->Unit(kMillisecond);
+    register_ms("read_mesh/" + std::string(name) + "/torus", bm_read_mesh_torus, format);
   }
   if (const std::string bunny = data_file("stanford/bun_zipper.ply"); !bunny.empty()) {
-    benchmark::RegisterBenchmark("parse/ply_ascii/bun_zipper", bm_parse_real, bunny, false)
-        ->UseRealTime()
-        ->Unit(kMillisecond);
+    register_ms("parse/ply_ascii/bun_zipper", bm_parse_real, bunny, false);
   }
   if (const std::string gargoyle = data_file("srb/gargoyle.ply"); !gargoyle.empty()) {
-    benchmark::RegisterBenchmark("parse_points/ply_binary/gargoyle", bm_parse_real, gargoyle, true)
-        ->UseRealTime()
-        ->Unit(kMillisecond);
+    register_ms("parse_points/ply_binary/gargoyle", bm_parse_real, gargoyle, true);
   }
 
   // Point sets are created on first use: only the benchmarks that run pay for them.
@@ -445,68 +437,39 @@ void register_benchmarks() {
 
   for (int threads : {1, 2}) {
     const std::string t = "/threads:" + std::to_string(threads);
-    benchmark::RegisterBenchmark(("kdtree_build/100k" + t).c_str(),
-                                 [threads](benchmark::State& s) {
-                                   bm_kdtree_build(s, Lazy::p100k(), threads);
-                                 })
-        ->UseRealTime()
-        ->Unit(kMillisecond);
-    benchmark::RegisterBenchmark(("kdtree_build/1M" + t).c_str(),
-                                 [threads](benchmark::State& s) {
-                                   bm_kdtree_build(s, Lazy::p1M(), threads);
-                                 })
-        ->UseRealTime()
-        ->Unit(kMillisecond);
-    benchmark::RegisterBenchmark(("kdtree_nearest/tree:100k/queries:100k" + t).c_str(),
-                                 [threads](benchmark::State& s) {
-                                   bm_kdtree_nearest(s, Lazy::p100k(), threads);
-                                 })
-        ->UseRealTime()
-        ->Unit(kMillisecond);
-    benchmark::RegisterBenchmark(("kdtree_nearest/tree:1M/queries:100k" + t).c_str(),
-                                 [threads](benchmark::State& s) {
-                                   bm_kdtree_nearest(s, Lazy::p1M(), threads);
-                                 })
-        ->UseRealTime()
-        ->Unit(kMillisecond);
-    benchmark::RegisterBenchmark(("kdtree_knn16/tree:100k/queries:100k" + t).c_str(),
-                                 bm_kdtree_knn, 16, threads)
-        ->UseRealTime()
-        ->Unit(kMillisecond);
-    benchmark::RegisterBenchmark(("chamfer/100k_x_100k" + t).c_str(), bm_chamfer, threads)
-        ->UseRealTime()
-        ->Unit(kMillisecond);
+    register_ms("kdtree_build/100k" + t,
+                [threads](benchmark::State& s) { bm_kdtree_build(s, Lazy::p100k(), threads); });
+    register_ms("kdtree_build/1M" + t,
+                [threads](benchmark::State& s) { bm_kdtree_build(s, Lazy::p1M(), threads); });
+    register_ms("kdtree_nearest/tree:100k/queries:100k" + t,
+                [threads](benchmark::State& s) { bm_kdtree_nearest(s, Lazy::p100k(), threads); });
+    register_ms("kdtree_nearest/tree:1M/queries:100k" + t,
+                [threads](benchmark::State& s) { bm_kdtree_nearest(s, Lazy::p1M(), threads); });
+    register_ms("kdtree_knn16/tree:100k/queries:100k" + t, bm_kdtree_knn, 16, threads);
+    register_ms("chamfer/100k_x_100k" + t, bm_chamfer, threads);
   }
-  benchmark::RegisterBenchmark("nearest_small/brute_force/10k_x_10k/threads:1", bm_nearest_small,
-                               SmallMode::BruteForce)
-      ->UseRealTime()
-      ->Unit(kMillisecond);
-  benchmark::RegisterBenchmark("nearest_small/kdtree_query/10k_x_10k/threads:1", bm_nearest_small,
-                               SmallMode::KdQuery)
-      ->UseRealTime()
-      ->Unit(kMillisecond);
-  benchmark::RegisterBenchmark("nearest_small/kdtree_build+query/10k_x_10k/threads:1",
-                               bm_nearest_small, SmallMode::KdBuildAndQuery)
-      ->UseRealTime()
-      ->Unit(kMillisecond);
+  register_ms("nearest_small/brute_force/10k_x_10k/threads:1", bm_nearest_small,
+              SmallMode::BruteForce);
+  register_ms("nearest_small/kdtree_query/10k_x_10k/threads:1", bm_nearest_small,
+              SmallMode::KdQuery);
+  register_ms("nearest_small/kdtree_build+query/10k_x_10k/threads:1", bm_nearest_small,
+              SmallMode::KdBuildAndQuery);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::AddCustomContext(
-      "torus_mesh", "marching cubes " + std::to_string(kFineResolution) + "^3 of torus R=0.6 r=0.3");
-  if (const char* data = std::getenv("NSDF_BENCH_DATA")) {
-    benchmark::AddCustomContext("NSDF_BENCH_DATA", data);
-  }
-  // The scipy comparison needs the point files even when no KD-tree benchmark is selected.
-  if (const char* dir = std::getenv("NSDF_BENCH_POINTS_DIR"); dir != nullptr && *dir != '\0') {
-    point_sets();
-  }
-  register_benchmarks();
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
+  return nsdf::bench::run_benchmarks(argc, argv, [] {
+    benchmark::AddCustomContext("torus_mesh", "marching cubes " + std::to_string(kFineResolution) +
+                                                  "^3 of torus R=0.6 r=0.3");
+    if (const char* data = std::getenv("NSDF_BENCH_DATA")) {
+      benchmark::AddCustomContext("NSDF_BENCH_DATA", data);
+    }
+    // The scipy comparison needs the point files even when no KD-tree benchmark is selected.
+    if (const char* dir = std::getenv("NSDF_BENCH_POINTS_DIR"); dir != nullptr && *dir != '\0') {
+      point_sets();
+    }
+    register_benchmarks();
+    return 0;
+  });
 }

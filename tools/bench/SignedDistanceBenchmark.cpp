@@ -56,6 +56,7 @@
 #include <string>
 #include <vector>
 
+#include "BenchCommon.h"
 #include "geometry/Mesh.h"
 #include "geometry/MeshIo.h"
 #include "geometry/Normalization.h"
@@ -69,6 +70,8 @@ namespace g = nsdf::geometry;
 namespace fs = std::filesystem;
 
 namespace {
+
+using nsdf::bench::register_ms;
 
 std::string env_or(const char* name, const std::string& fallback) {
   const char* value = std::getenv(name);
@@ -219,49 +222,36 @@ void bm_parity_query(benchmark::State& state, int threads) {
 }
 
 void register_benchmarks() {
-  using benchmark::kMillisecond;
   const std::string n = std::to_string(data().points.size());
   const std::string tenth = std::to_string(data().points.size() / 10);
   for (int threads : {1, 2}) {
     const std::string t = "/threads:" + std::to_string(threads);
-    benchmark::RegisterBenchmark(("sdf_total/" + n + t).c_str(), bm_sdf_total, threads)
-        ->UseRealTime()
-        ->Unit(kMillisecond);
-    benchmark::RegisterBenchmark(("sdf_query/" + n + t).c_str(), bm_sdf_query, threads)
-        ->UseRealTime()
-        ->Unit(kMillisecond);
-    benchmark::RegisterBenchmark(("sdf_build" + t).c_str(), bm_sdf_build, threads)
-        ->UseRealTime()
-        ->Unit(kMillisecond);
-    benchmark::RegisterBenchmark(("unsigned_query/" + n + t).c_str(), bm_unsigned_query, threads)
-        ->UseRealTime()
-        ->Unit(kMillisecond);
-    benchmark::RegisterBenchmark(("winding_query/" + n + t).c_str(), bm_winding_query, threads)
-        ->UseRealTime()
-        ->Unit(kMillisecond);
-    benchmark::RegisterBenchmark(("parity_query/" + tenth + t).c_str(), bm_parity_query, threads)
-        ->UseRealTime()
-        ->Unit(kMillisecond);
+    register_ms("sdf_total/" + n + t, bm_sdf_total, threads);
+    register_ms("sdf_query/" + n + t, bm_sdf_query, threads);
+    register_ms("sdf_build" + t, bm_sdf_build, threads);
+    register_ms("unsigned_query/" + n + t, bm_unsigned_query, threads);
+    register_ms("winding_query/" + n + t, bm_winding_query, threads);
+    register_ms("parity_query/" + tenth + t, bm_parity_query, threads);
   }
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  const std::string mesh = env_or("NSDF_BENCH_MESH", "/work/shared/data/stanford/bun_zipper.ply");
-  if (!fs::exists(mesh)) {
-    std::fprintf(stderr, "nsdf_bench_signed_distance: mesh %s not found (set NSDF_BENCH_MESH)\n",
-                 mesh.c_str());
-    return 1;
-  }
-  benchmark::AddCustomContext("mesh", mesh);
-  benchmark::AddCustomContext("mesh_faces", std::to_string(data().mesh.F.size()));
-  benchmark::AddCustomContext("points", std::to_string(data().points.size()));
-  if (const std::string dir = env_or("NSDF_BENCH_POINTS_DIR", ""); !dir.empty()) export_data(dir);
-  register_benchmarks();
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
+  return nsdf::bench::run_benchmarks(argc, argv, [] {
+    const std::string mesh = env_or("NSDF_BENCH_MESH", "/work/shared/data/stanford/bun_zipper.ply");
+    if (!fs::exists(mesh)) {
+      std::fprintf(stderr, "nsdf_bench_signed_distance: mesh %s not found (set NSDF_BENCH_MESH)\n",
+                   mesh.c_str());
+      return 1;
+    }
+    benchmark::AddCustomContext("mesh", mesh);
+    benchmark::AddCustomContext("mesh_faces", std::to_string(data().mesh.F.size()));
+    benchmark::AddCustomContext("points", std::to_string(data().points.size()));
+    if (const std::string dir = env_or("NSDF_BENCH_POINTS_DIR", ""); !dir.empty()) {
+      export_data(dir);
+    }
+    register_benchmarks();
+    return 0;
+  });
 }

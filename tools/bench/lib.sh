@@ -4,6 +4,9 @@
 #   bench_start_load_log FILE   start a TSV of the load before each step
 #   note_load STEP              append STEP, the time and the 1- and 5-minute load to it
 #   machine_context             date, host, cores and CPU model, one "key: value" per line
+#   load_summary DIR [LINE...]  the "## Load" section of a summary.md, from DIR's uptime_before.txt,
+#                               uptime_after.txt, load.tsv and context.txt; each non-empty LINE
+#                               becomes a bullet after the load range ($PYTHON, default python3)
 
 bench_start_load_log() {
   LOAD_TSV=$1
@@ -21,4 +24,27 @@ machine_context() {
   echo "host: $(uname -n) $(uname -r)"
   echo "nproc: $(nproc)"
   echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+}
+
+load_summary() {
+  "${PYTHON:-python3}" - "$@" <<'PYEOF'
+import os, statistics, sys
+
+out, extra = sys.argv[1], sys.argv[2:]
+print("## Load\n")
+for p in ("uptime_before.txt", "uptime_after.txt"):
+    if os.path.exists(f"{out}/{p}"):
+        print(f"- {p[:-4].replace('_', ' ')}: `{open(f'{out}/{p}').read().strip()}`")
+rows = [l.split("\t") for l in open(f"{out}/load.tsv").read().splitlines()[1:]]
+if rows:
+    loads = [float(r[2]) for r in rows]
+    print(f"- 1-minute load before each of {len(rows)} runs: {min(loads):.2f}..{max(loads):.2f} "
+          f"(median {statistics.median(loads):.2f})")
+for line in extra:
+    if line:
+        print(f"- {line}")
+for l in open(f"{out}/context.txt"):
+    if l.startswith(("session wall time", "nproc", "cpu", "python")):
+        print(f"- {l.strip()}")
+PYEOF
 }

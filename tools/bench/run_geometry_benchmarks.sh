@@ -196,7 +196,21 @@ uptime | tee "$OUT_DIR/uptime_after.txt"
 echo "session wall time: ${SECONDS} s" | tee -a "$OUT_DIR/context.txt"
 
 # ---- summary ------------------------------------------------------------------------------------
-"$PYTHON" - "$OUT_DIR" <<'PYEOF' | tee "$OUT_DIR/summary.md"
+# The BLAS kernels and torch threads of the extraction runs, for the summary's load section.
+extraction_context() {
+  [[ -f "$1" ]] || return 0
+  "$PYTHON" - "$1" <<'PYEOF'
+import json, sys
+with open(sys.argv[1]) as f:
+    c = json.load(f)["context"]
+print(f"extraction: OpenBLAS kernels {c.get('blas_core', '?')} "
+      f"(OPENBLAS_CORETYPE {c.get('OPENBLAS_CORETYPE', '?')}), "
+      f"torch threads {c.get('torch_threads', '?')} unless the row says otherwise")
+PYEOF
+}
+
+{
+  "$PYTHON" - "$OUT_DIR" <<'PYEOF'
 import glob, json, os, re, statistics, sys
 
 out = sys.argv[1]
@@ -346,24 +360,7 @@ if ext:
         print("\n" + "\n".join(f"- {c}" for c in checks))
     print()
 
-# -- load
-print("## Load\n")
-for p in ("uptime_before.txt", "uptime_after.txt"):
-    if os.path.exists(f"{out}/{p}"):
-        print(f"- {p[:-4].replace('_', ' ')}: `{open(f'{out}/{p}').read().strip()}`")
-rows = [l.split("\t") for l in open(f"{out}/load.tsv").read().splitlines()[1:]]
-if rows:
-    loads = [float(r[2]) for r in rows]
-    print(f"- 1-minute load before each of {len(rows)} runs: {min(loads):.2f}..{max(loads):.2f} "
-          f"(median {med(loads):.2f})")
-if os.path.exists(f"{out}/extract.json"):
-    with open(f"{out}/extract.json") as f:
-        c = json.load(f)["context"]
-    print(f"- extraction: OpenBLAS kernels {c.get('blas_core', '?')} "
-          f"(OPENBLAS_CORETYPE {c.get('OPENBLAS_CORETYPE', '?')}), "
-          f"torch threads {c.get('torch_threads', '?')} unless the row says otherwise")
-for l in open(f"{out}/context.txt"):
-    if l.startswith(("session wall time", "nproc", "cpu", "python")):
-        print(f"- {l.strip()}")
 PYEOF
+  load_summary "$OUT_DIR" "$(extraction_context "$OUT_DIR/extract.json")"
+} | tee "$OUT_DIR/summary.md"
 exit "$extract_status"

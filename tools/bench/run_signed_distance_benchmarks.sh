@@ -171,7 +171,8 @@ uptime | tee "$OUT_DIR/uptime_after.txt"
 echo "session wall time: ${SECONDS} s" | tee -a "$OUT_DIR/context.txt"
 
 # ---- summary ------------------------------------------------------------------------------------
-"$PYTHON" - "$OUT_DIR" <<'PYEOF' | tee "$OUT_DIR/summary.md"
+{
+  "$PYTHON" - "$OUT_DIR" <<'PYEOF'
 import glob, json, os, statistics, sys
 
 out = sys.argv[1]
@@ -258,16 +259,6 @@ if os.path.exists(f"{out}/checks.json"):
     print(f"- inside fraction: nsdf {c['inside_fraction_nsdf']:.4f}, "
           f"Open3D {c['inside_fraction_open3d']:.4f}\n")
 
-print("## Load\n")
-for p in ("uptime_before.txt", "uptime_after.txt"):
-    if os.path.exists(f"{out}/{p}"):
-        print(f"- {p[:-4].replace('_', ' ')}: `{open(f'{out}/{p}').read().strip()}`")
-rows = [l.split("\t") for l in open(f"{out}/load.tsv").read().splitlines()[1:]]
-if rows:
-    loads = [float(r[2]) for r in rows]
-    print(f"- 1-minute load before each of {len(rows)} runs: {min(loads):.2f}..{max(loads):.2f} "
-          f"(median {med(loads):.2f})")
-for l in open(f"{out}/context.txt"):
-    if l.startswith(("session wall time", "nproc", "cpu", "python")):
-        print(f"- {l.strip()}")
 PYEOF
+  load_summary "$OUT_DIR"
+} | tee "$OUT_DIR/summary.md"
