@@ -15,7 +15,7 @@
 // the chain rule back through the layers on the rows that need it) and differentiates that by
 // hand for the parameter update, instead of autograd's double backward: the same matrix
 // products, but a fraction of the elementwise passes and of the fresh memory (see
-// IgrDecoder.cpp and tools/bench/IGR_STEP.md).
+// IgrFieldAndGradient.h and tools/bench/IGR_STEP.md).
 //
 // Options: dims [512 x 8], skip_in [4], beta 100, geometric_init true, radius 1.0, and the
 // Fourier options (fourier_features 0, fourier_scale 4.0, fourier_type gaussian).
