@@ -40,25 +40,18 @@ bool IgrDecoderImpl::skip_before(size_t layer) const {
 }
 
 IgrDecoderImpl::IgrDecoderImpl(const Options& options, const ModelContext& context)
-    : options_(options),
-      latent_size_(context.latent_size),
+    : EncodedInputDecoder(options, context),
+      options_(options),
       pool_(std::make_shared<ActivationPool>()) {
-  encoding_ = options_.make_encoding();
-  if (encoding_) register_module("encoding", encoding_);
-  const int64_t enc_dim = encoding_ ? encoding_->output_size() : 3;
-  const int64_t in_dim = latent_size_ + enc_dim;  // the input is [latent, xyz, features]
+  const int64_t latent = latent_size();
+  const int64_t in_dim = input_size();  // the input is [latent, xyz, features]
+  const int64_t enc_dim = in_dim - latent;
   const auto& d = options_.dims;
   const size_t n = d.size();
   for (size_t i = 0; i <= n; ++i) {
     const int64_t in = (i == 0) ? in_dim : d[i - 1];
     int64_t out = (i == n) ? 1 : d[i];
-    if (i < n && skip_before(i + 1)) {
-      out -= in_dim;
-      NSDF_CHECK(out > 0, core::ConfigError,
-                 "model.dims: layer {} has width {} but must exceed the input size {} because "
-                 "the input is re-injected after it",
-                 i, d[i], in_dim);
-    }
+    if (i < n && skip_before(i + 1)) out = width_before_reinjection(d, i);
     torch::nn::Linear lin = register_module("lin" + std::to_string(i), torch::nn::Linear(in, out));
     if (options_.geometric_init) {
       torch::NoGradGuard no_grad;
@@ -72,8 +65,8 @@ IgrDecoderImpl::IgrDecoderImpl(const Options& options, const ModelContext& conte
         // input of layer 0 and the last in_dim columns of a skip layer.
         const int64_t block = (i == 0) ? 0 : (skip_before(i) ? in - in_dim : -1);
         if (block >= 0) {
-          if (latent_size_ > 0) lin->weight.narrow(1, block, latent_size_).zero_();
-          if (enc_dim > 3) lin->weight.narrow(1, block + latent_size_ + 3, enc_dim - 3).zero_();
+          if (latent > 0) lin->weight.narrow(1, block, latent).zero_();
+          if (enc_dim > 3) lin->weight.narrow(1, block + latent + 3, enc_dim - 3).zero_();
         }
       }
     }
@@ -82,8 +75,7 @@ IgrDecoderImpl::IgrDecoderImpl(const Options& options, const ModelContext& conte
 }
 
 torch::Tensor IgrDecoderImpl::forward(const torch::Tensor& latent, const torch::Tensor& xyz) {
-  const torch::Tensor x = encoding_ ? encoding_->forward(xyz) : xyz;
-  const torch::Tensor input = latent_size_ > 0 ? torch::cat({latent, x}, 1) : x;
+  const torch::Tensor input = encode(latent, xyz);
   const auto softplus = torch::nn::functional::SoftplusFuncOptions().beta(options_.beta);
   torch::Tensor h = input;
   const size_t n = options_.dims.size();
@@ -102,15 +94,14 @@ FieldAndGradient IgrDecoderImpl::forward_with_gradient(const torch::Tensor& late
   NSDF_ASSERT(first_grad_row >= 0 && first_grad_row <= rows, "first_grad_row {} for {} rows",
               first_grad_row, rows);
   const torch::Tensor x = xyz.detach();
-  const torch::Tensor features = encoding_ ? encoding_->forward(x) : x;
-  const torch::Tensor input = latent_size_ > 0 ? torch::cat({latent, features}, 1) : features;
+  const torch::Tensor input = encode(latent, x);
 
   IgrFieldAndGradient::Layout layout;
   const size_t n = options_.dims.size();
   for (size_t i = 0; i < n; ++i) layout.width.push_back(layers_[i]->weight.size(0));
   for (size_t i = 0; i < n; ++i) layout.skip.push_back(skip_before(i) ? 1 : 0);
   NSDF_ASSERT(!skip_before(n), "re-injection before the output layer");  // options forbid it
-  layout.latent_size = latent_size_;
+  layout.latent_size = latent_size();
   layout.beta = options_.beta;
   layout.first_grad_row = first_grad_row;
   std::vector<torch::Tensor> params;
@@ -120,12 +111,12 @@ FieldAndGradient IgrDecoderImpl::forward_with_gradient(const torch::Tensor& late
   }
   const torch::autograd::variable_list out =
       IgrFieldAndGradient::apply(input, torch::TensorList(params), layout, pool_.get());
-  if (!encoding_) return {out[0], out[1]};
+  if (!encoding()) return {out[0], out[1]};
 
   // Through the encoding [xyz, sin(theta), cos(theta)], theta = 2 pi xyz B^T: a fixed linear
   // map of the feature gradient (B is not trained), left to autograd.
   const torch::Tensor& g = out[1];
-  const torch::Tensor& b = encoding_->frequencies();
+  const torch::Tensor& b = encoding()->frequencies();
   const int64_t k = b.size(0);
   NSDF_ASSERT(g.size(1) == 3 + 2 * k, "encoding of {} columns for {} frequencies", g.size(1), k);
   const torch::Tensor theta = torch::matmul(x.slice(0, first_grad_row), b.t()) * (2 * kPi);

@@ -23,8 +23,7 @@
 #include <memory>
 #include <vector>
 
-#include "models/Decoder.h"
-#include "models/FourierFeatures.h"
+#include "models/EncodedInputDecoder.h"
 
 namespace nsdf::models {
 
@@ -40,7 +39,7 @@ struct IgrDecoderOptions : FourierOptions {
   static void declare(core::OptionSet<IgrDecoderOptions>& s);
 };
 
-class IgrDecoderImpl : public Decoder {
+class IgrDecoderImpl : public EncodedInputDecoder {
  public:
   using Options = IgrDecoderOptions;
   static constexpr const char* kDoc =
@@ -51,7 +50,6 @@ class IgrDecoderImpl : public Decoder {
 
   IgrDecoderImpl(const Options& options, const ModelContext& context);
   torch::Tensor forward(const torch::Tensor& latent, const torch::Tensor& xyz) override;
-  int64_t latent_size() const override { return latent_size_; }
   FieldAndGradient forward_with_gradient(const torch::Tensor& latent, const torch::Tensor& xyz,
                                          int64_t first_grad_row) override;
 
@@ -59,8 +57,6 @@ class IgrDecoderImpl : public Decoder {
   bool skip_before(size_t layer) const;
 
   Options options_;
-  int64_t latent_size_;
-  FourierFeatures encoding_{nullptr};
   std::vector<torch::nn::Linear> layers_;
   // forward_with_gradient's activations, kept across calls (no fresh memory per training step):
   // 16 bytes per row and hidden unit (with every row's gradient) plus scratch, e.g. 2.6 GB for
