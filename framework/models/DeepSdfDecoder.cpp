@@ -47,10 +47,8 @@ torch::Tensor WeightNormLinearImpl::forward(const torch::Tensor& x) {
 }
 
 DeepSdfDecoderImpl::DeepSdfDecoderImpl(const Options& options, const ModelContext& context)
-    : options_(options), latent_size_(context.latent_size) {
-  encoding_ = options_.make_encoding();
-  if (encoding_) register_module("encoding", encoding_);
-  const int64_t in_dim = latent_size_ + (encoding_ ? encoding_->output_size() : 3);
+    : EncodedInputDecoder(options, context), options_(options) {
+  const int64_t in_dim = input_size();
   const auto& d = options_.dims;
   const size_t n = d.size();
   auto reinjected = [&](size_t layer) {
@@ -60,13 +58,7 @@ DeepSdfDecoderImpl::DeepSdfDecoderImpl(const Options& options, const ModelContex
   for (size_t i = 0; i <= n; ++i) {
     const int64_t in = (i == 0) ? in_dim : d[i - 1];
     int64_t out = (i == n) ? 1 : d[i];
-    if (i < n && reinjected(i + 1)) {
-      out -= in_dim;
-      NSDF_CHECK(out > 0, core::ConfigError,
-                 "model.dims: layer {} has width {} but must exceed the input size {} because "
-                 "the input is re-injected after it",
-                 i, d[i], in_dim);
-    }
+    if (i < n && reinjected(i + 1)) out = width_before_reinjection(d, i);
     const std::string name = "lin" + std::to_string(i);
     if (options_.weight_norm) {
       wn_layers_.push_back(register_module(name, WeightNormLinear(in, out)));
@@ -82,8 +74,7 @@ DeepSdfDecoderImpl::DeepSdfDecoderImpl(const Options& options, const ModelContex
 }
 
 torch::Tensor DeepSdfDecoderImpl::forward(const torch::Tensor& latent, const torch::Tensor& xyz) {
-  const torch::Tensor x = encoding_ ? encoding_->forward(xyz) : xyz;
-  const torch::Tensor input = latent_size_ > 0 ? torch::cat({latent, x}, 1) : x;
+  const torch::Tensor input = encode(latent, xyz);
   torch::Tensor h = input;
   const size_t n = options_.dims.size();
   for (size_t i = 0; i <= n; ++i) {

@@ -9,8 +9,7 @@
 
 #include <vector>
 
-#include "models/Decoder.h"
-#include "models/FourierFeatures.h"
+#include "models/EncodedInputDecoder.h"
 
 namespace nsdf::models {
 
@@ -38,7 +37,7 @@ class WeightNormLinearImpl : public torch::nn::Module {
 };
 TORCH_MODULE(WeightNormLinear);
 
-class DeepSdfDecoderImpl : public Decoder {
+class DeepSdfDecoderImpl : public EncodedInputDecoder {
  public:
   using Options = DeepSdfDecoderOptions;
   static constexpr const char* kDoc =
@@ -49,12 +48,9 @@ class DeepSdfDecoderImpl : public Decoder {
 
   DeepSdfDecoderImpl(const Options& options, const ModelContext& context);
   torch::Tensor forward(const torch::Tensor& latent, const torch::Tensor& xyz) override;
-  int64_t latent_size() const override { return latent_size_; }
 
  private:
   Options options_;
-  int64_t latent_size_;
-  FourierFeatures encoding_{nullptr};
   std::vector<WeightNormLinear> wn_layers_;     // with weight_norm
   std::vector<torch::nn::Linear> plain_layers_;  // without
   std::vector<torch::nn::PReLU> prelus_;

@@ -15,7 +15,7 @@
 // the chain rule back through the layers on the rows that need it) and differentiates that by
 // hand for the parameter update, instead of autograd's double backward: the same matrix
 // products, but a fraction of the elementwise passes and of the fresh memory (see
-// IgrDecoder.cpp and tools/bench/IGR_STEP.md).
+// IgrFieldAndGradient.h and tools/bench/IGR_STEP.md).
 //
 // Options: dims [512 x 8], skip_in [4], beta 100, geometric_init true, radius 1.0, and the
 // Fourier options (fourier_features 0, fourier_scale 4.0, fourier_type gaussian).
@@ -23,8 +23,7 @@
 #include <memory>
 #include <vector>
 
-#include "models/Decoder.h"
-#include "models/FourierFeatures.h"
+#include "models/EncodedInputDecoder.h"
 
 namespace nsdf::models {
 
@@ -40,7 +39,7 @@ struct IgrDecoderOptions : FourierOptions {
   static void declare(core::OptionSet<IgrDecoderOptions>& s);
 };
 
-class IgrDecoderImpl : public Decoder {
+class IgrDecoderImpl : public EncodedInputDecoder {
  public:
   using Options = IgrDecoderOptions;
   static constexpr const char* kDoc =
@@ -51,7 +50,6 @@ class IgrDecoderImpl : public Decoder {
 
   IgrDecoderImpl(const Options& options, const ModelContext& context);
   torch::Tensor forward(const torch::Tensor& latent, const torch::Tensor& xyz) override;
-  int64_t latent_size() const override { return latent_size_; }
   FieldAndGradient forward_with_gradient(const torch::Tensor& latent, const torch::Tensor& xyz,
                                          int64_t first_grad_row) override;
 
@@ -59,8 +57,6 @@ class IgrDecoderImpl : public Decoder {
   bool skip_before(size_t layer) const;
 
   Options options_;
-  int64_t latent_size_;
-  FourierFeatures encoding_{nullptr};
   std::vector<torch::nn::Linear> layers_;
   // forward_with_gradient's activations, kept across calls (no fresh memory per training step):
   // 16 bytes per row and hidden unit (with every row's gradient) plus scratch, e.g. 2.6 GB for

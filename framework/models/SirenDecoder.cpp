@@ -13,10 +13,8 @@ void SirenDecoderOptions::declare(core::OptionSet<SirenDecoderOptions>& s) {
 }
 
 SirenDecoderImpl::SirenDecoderImpl(const Options& options, const ModelContext& context)
-    : options_(options), latent_size_(context.latent_size) {
-  encoding_ = options_.make_encoding();
-  if (encoding_) register_module("encoding", encoding_);
-  const int64_t in_dim = latent_size_ + (encoding_ ? encoding_->output_size() : 3);
+    : EncodedInputDecoder(options, context), options_(options) {
+  const int64_t in_dim = input_size();
   const auto& d = options_.dims;
   const size_t n = d.size();
   torch::NoGradGuard no_grad;
@@ -32,8 +30,7 @@ SirenDecoderImpl::SirenDecoderImpl(const Options& options, const ModelContext& c
 }
 
 torch::Tensor SirenDecoderImpl::forward(const torch::Tensor& latent, const torch::Tensor& xyz) {
-  const torch::Tensor x = encoding_ ? encoding_->forward(xyz) : xyz;
-  torch::Tensor h = latent_size_ > 0 ? torch::cat({latent, x}, 1) : x;
+  torch::Tensor h = encode(latent, xyz);
   const size_t n = options_.dims.size();
   for (size_t i = 0; i < n; ++i) {
     h = torch::sin((i == 0 ? options_.w0 : options_.hidden_w0) * layers_[i]->forward(h));

@@ -14,8 +14,7 @@
 
 #include <vector>
 
-#include "models/Decoder.h"
-#include "models/FourierFeatures.h"
+#include "models/EncodedInputDecoder.h"
 
 namespace nsdf::models {
 
@@ -27,7 +26,7 @@ struct SirenDecoderOptions : FourierOptions {
   static void declare(core::OptionSet<SirenDecoderOptions>& s);
 };
 
-class SirenDecoderImpl : public Decoder {
+class SirenDecoderImpl : public EncodedInputDecoder {
  public:
   using Options = SirenDecoderOptions;
   static constexpr const char* kDoc =
@@ -38,12 +37,9 @@ class SirenDecoderImpl : public Decoder {
 
   SirenDecoderImpl(const Options& options, const ModelContext& context);
   torch::Tensor forward(const torch::Tensor& latent, const torch::Tensor& xyz) override;
-  int64_t latent_size() const override { return latent_size_; }
 
  private:
   Options options_;
-  int64_t latent_size_;
-  FourierFeatures encoding_{nullptr};
   std::vector<torch::nn::Linear> layers_;
 };
 TORCH_MODULE(SirenDecoder);

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "core/Error.h"
+#include "support/LossHelpers.h"
 
 namespace nsdf::losses {
 namespace {
@@ -18,18 +19,11 @@ class XDecoder : public models::Decoder {
   int64_t latent_size() const override { return 0; }
 };
 
-// The exact SDF of a sphere of radius 0.5: samples x + t n along its normals have SDF t.
-class SphereDecoder : public models::Decoder {
- public:
-  torch::Tensor forward(const torch::Tensor&, const torch::Tensor& xyz) override {
-    return xyz.norm(2, {1}, true) - 0.5;
-  }
-  int64_t latent_size() const override { return 0; }
-};
+using test::SphereSdf;
 
 TEST(ClampedL1Loss, PointCloudsAreSampledAlongTheNormals) {
   torch::manual_seed(3);
-  SphereDecoder sphere;
+  SphereSdf sphere(0.5);  // exact: samples x + t n along its normals have SDF t
   ClampedL1LossOptions o;
   o.samples_per_point = 3;
   ClampedL1Loss loss(o);

@@ -4,35 +4,16 @@
 
 #include "models/DeepSdfDecoder.h"
 #include "support/FiniteDifference.h"
+#include "support/LossHelpers.h"
 
 namespace nsdf::losses {
 namespace {
 
-// f(x) = |x - c| - r + shift: the exact SDF of a sphere when shift = 0.
-class SphereDecoder : public models::Decoder {
- public:
-  explicit SphereDecoder(double r, double shift = 0) : r_(r), shift_(shift) {}
-  torch::Tensor forward(const torch::Tensor&, const torch::Tensor& xyz) override {
-    return xyz.norm(2, {1}, true) - r_ + shift_;
-  }
-  int64_t latent_size() const override { return 0; }
-
- private:
-  double r_, shift_;
-};
-
-LossBatch sphere_batch(int64_t n, double r) {
-  torch::manual_seed(0);
-  const torch::Tensor dirs = torch::nn::functional::normalize(
-      torch::randn({n, 3}, torch::kFloat64), torch::nn::functional::NormalizeFuncOptions().dim(1));
-  LossBatch b;
-  b.xyz = dirs * r;
-  b.normals = dirs;
-  return b;
-}
+using test::sphere_batch;
+using test::SphereSdf;
 
 TEST(IgrLoss, ExactSdfWithRightNormalsCostsNothing) {
-  SphereDecoder sphere(0.5);
+  SphereSdf sphere(0.5);
   IgrLoss loss(IgrLossOptions{});
   const LossResult r = loss.compute(sphere, sphere_batch(512, 0.5));
   EXPECT_LT(r.total.item<double>(), 1e-10);
@@ -42,7 +23,7 @@ TEST(IgrLoss, ExactSdfWithRightNormalsCostsNothing) {
 
 TEST(IgrLoss, TermsMeasureWhatTheyShould) {
   // A shifted sphere: |f| = 0.1 on the data, gradients stay unit and radial.
-  SphereDecoder shifted(0.5, 0.1);
+  SphereSdf shifted(0.5, 0.1);
   IgrLossOptions o;
   o.lambda = 0;
   IgrLoss loss(o);

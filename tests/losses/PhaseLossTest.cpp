@@ -9,26 +9,13 @@
 #include "models/DeepSdfDecoder.h"
 #include "models/IgrDecoder.h"
 #include "support/FiniteDifference.h"
+#include "support/LossHelpers.h"
 
 namespace nsdf::losses {
 namespace {
 
-LossBatch sphere_batch(int64_t n, double r, torch::Dtype dtype = torch::kFloat64) {
-  torch::manual_seed(0);
-  const torch::Tensor dirs = torch::nn::functional::normalize(
-      torch::randn({n, 3}, dtype), torch::nn::functional::NormalizeFuncOptions().dim(1));
-  LossBatch b;
-  b.xyz = dirs * r;
-  b.normals = dirs;
-  return b;
-}
-
-double term(const LossResult& r, const std::string& name) {
-  for (const auto& [n, v] : r.terms)
-    if (n == name) return v.item<double>();
-  ADD_FAILURE() << "no term " << name;
-  return -1;
-}
+using test::sphere_batch;
+using test::term;
 
 // u is a function of the signed distance d to a shape: the 1D minimizer of the energy,
 // u = sign(d) (1 - exp(-|d| / sqrt(eps))), so that w = d exactly; `width` scales its thickness

@@ -4,42 +4,19 @@
 
 #include <cmath>
 
+#include "support/LossHelpers.h"
+
 namespace nsdf::losses {
 namespace {
 
-class SphereDecoder : public models::Decoder {
- public:
-  explicit SphereDecoder(double shift = 0) : shift_(shift) {}
-  torch::Tensor forward(const torch::Tensor&, const torch::Tensor& xyz) override {
-    return xyz.norm(2, {1}, true) - 0.5 + shift_;
-  }
-  int64_t latent_size() const override { return 0; }
-
- private:
-  double shift_;
-};
-
-LossBatch sphere_batch(int64_t n) {
-  torch::manual_seed(0);
-  const torch::Tensor dirs = torch::nn::functional::normalize(
-      torch::randn({n, 3}, torch::kFloat64), torch::nn::functional::NormalizeFuncOptions().dim(1));
-  LossBatch b;
-  b.xyz = dirs * 0.5;
-  b.normals = dirs;
-  return b;
-}
-
-double term(const LossResult& r, const std::string& name) {
-  for (const auto& [n, v] : r.terms)
-    if (n == name) return v.item<double>();
-  ADD_FAILURE() << "no term " << name;
-  return -1;
-}
+using test::sphere_batch;
+using test::SphereSdf;
+using test::term;
 
 TEST(SirenSdfLoss, ExactSdfLeavesOnlyTheOffSurfacePenalty) {
-  SphereDecoder sphere;
+  SphereSdf sphere(0.5);
   SirenSdfLoss loss(SirenSdfLossOptions{});
-  const LossResult r = loss.compute(sphere, sphere_batch(2000));
+  const LossResult r = loss.compute(sphere, sphere_batch(2000, 0.5));
   EXPECT_LT(term(r, "surface"), 1e-12);
   EXPECT_LT(term(r, "normal"), 1e-12);
   EXPECT_LT(term(r, "eikonal"), 1e-12);
@@ -49,8 +26,8 @@ TEST(SirenSdfLoss, ExactSdfLeavesOnlyTheOffSurfacePenalty) {
 }
 
 TEST(SirenSdfLoss, TermsAreAveragedOverTheWholeBatchAsInSiren) {
-  SphereDecoder shifted(0.1);  // |f| = 0.1 on the data
-  LossBatch b = sphere_batch(100);
+  SphereSdf shifted(0.5, 0.1);  // |f| = 0.1 on the data
+  LossBatch b = sphere_batch(100, 0.5);
   b.normals = -b.normals;  // cos = -1: 1 - cos = 2
   const LossResult r = SirenSdfLoss(SirenSdfLossOptions{}).compute(shifted, b);
   EXPECT_NEAR(term(r, "surface"), 0.1 * 100 / 200, 1e-9);
