@@ -10,10 +10,6 @@ namespace nsdf::experiments {
 
 namespace fs = std::filesystem;
 
-namespace {
-constexpr const char* kLatest = "latest.pt";
-}  // namespace
-
 std::vector<eval::EvaluatorRegistry::Spec> parse_evaluators(const ExperimentInputs& in) {
   std::vector<eval::EvaluatorRegistry::Spec> specs;
   in.root.expect_keys({"eval"});
@@ -56,48 +52,6 @@ geometry::ExtractionOptions mesh_extraction_options(int64_t resolution, double b
 
 std::function<torch::Tensor(const torch::Tensor&)> sdf_of(const losses::Loss& loss) {
   return [&loss](const torch::Tensor& f) { return loss.to_sdf(f); };
-}
-
-void save_checkpoint(const core::RunDir& dir, const TrainingState& state, int64_t step,
-                     int64_t every, const std::string& unit) {
-  if (!dir.is_writer()) return;
-  core::Checkpoint ck;
-  ck.put_module("decoder", state.decoder);
-  if (state.codes.defined()) ck.put("latent.codes", state.codes);
-  ck.put_optimizer("optimizer", state.optimizer.torch());
-  ck.put_rng("rng.torch");
-  ck.put("step", torch::tensor(step, torch::kInt64));
-  const fs::path folder = dir.subdir("checkpoints");
-  ck.save((folder / kLatest).string());
-  if (step % every == 0) ck.save((folder / fmt::format("{}_{:06d}.pt", unit, step)).string());
-}
-
-int64_t resume_from_checkpoint(const RunContext& ctx, TrainingState& state) {
-  if (!ctx.resume) return 0;
-  const fs::path latest = ctx.dir.path() / "checkpoints" / kLatest;
-  int64_t step = 0;
-  if (fs::exists(latest)) {
-    const core::Checkpoint ck = core::Checkpoint::load(latest.string());
-    ck.load_module("decoder", state.decoder);
-    if (state.codes.defined()) {
-      torch::NoGradGuard no_grad;
-      const torch::Tensor codes = ck.get("latent.codes");
-      NSDF_CHECK(codes.sizes() == state.codes.sizes(), core::DataError,
-                 "{}: latent codes have shape {} but this run has {} codes of size {}",
-                 latest.string(), core::shape_string(codes), state.codes.size(0),
-                 state.codes.size(1));
-      state.codes.copy_(codes);
-    }
-    ck.load_optimizer("optimizer", state.optimizer.torch());
-    ck.load_rng("rng.torch");
-    step = ck.get("step").item<int64_t>();
-    core::log::info("resuming from {} at step {}", latest.string(), step);
-  } else {
-    core::log::info("no checkpoint in {}: starting from the beginning",
-                    latest.parent_path().string());
-  }
-  ctx.dir.truncate_metrics_after(step);
-  return step;
 }
 
 eval::Metrics run_evaluators(const std::vector<std::shared_ptr<eval::Evaluator>>& evaluators,

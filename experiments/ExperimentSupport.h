@@ -1,6 +1,6 @@
 #pragma once
-// What the training experiments (train, fit) share: the `eval:` list, mesh extraction
-// settings, checkpoints that resume exactly, and running evaluators on one shape.
+// What the experiments share besides the training loop (experiments/Trainer.h): the `eval:`
+// list, option checks, mesh extraction settings, and running evaluators on one shape.
 
 #include <functional>
 #include <memory>
@@ -15,6 +15,15 @@ namespace nsdf::experiments {
 /// The optional `eval:` list of evaluators of the root config (recorded in in.resolved).
 std::vector<eval::EvaluatorRegistry::Spec> parse_evaluators(const ExperimentInputs& in);
 
+/// An optional component section `key`: an empty Spec when the config has none.
+template <class R>
+typename R::Spec parse_optional_section(const ExperimentInputs& in, const R& registry,
+                                        const std::string& key) {
+  in.root.expect_keys({key});
+  if (!in.root.get(key)) return {};
+  return parse_section(in, registry, key);
+}
+
 /// Option check for an experiment's `name`: a plain folder name (runs/<name>/<id>).
 std::string check_run_name(const std::string& name);
 
@@ -27,23 +36,6 @@ geometry::ExtractionOptions mesh_extraction_options(int64_t resolution, double b
 
 /// Loss::to_sdf as a function for decoder_field: meshes and metrics see signed distances.
 std::function<torch::Tensor(const torch::Tensor&)> sdf_of(const losses::Loss& loss);
-
-/// The parts of a training run a checkpoint holds: decoder, optimizer, RNG, step, and the
-/// latent codes of a shape space (undefined for single shapes).
-struct TrainingState {
-  models::Decoder& decoder;
-  optim::Optimizer& optimizer;
-  torch::Tensor codes;
-};
-
-/// Writes checkpoints/latest.pt and, every `every` steps, checkpoints/<unit>_<step>.pt
-/// (atomically; only the writer rank).
-void save_checkpoint(const core::RunDir& dir, const TrainingState& state, int64_t step,
-                     int64_t every, const std::string& unit);
-
-/// With ctx.resume: restores checkpoints/latest.pt into `state` when it exists, drops the
-/// metrics logged after it, and returns its step; otherwise returns 0.
-int64_t resume_from_checkpoint(const RunContext& ctx, TrainingState& state);
 
 /// Runs each evaluator on `input` and returns their metrics in order. A DataError of one
 /// evaluator (say, no ground truth for it) is logged as a warning; the others still count.

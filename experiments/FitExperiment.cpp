@@ -12,6 +12,7 @@
 #include "core/Log.h"
 #include "core/Progress.h"
 #include "experiments/ExperimentSupport.h"
+#include "experiments/Trainer.h"
 #include "core/Strings.h"
 #include "geometry/AnalyticShapes.h"
 #include "geometry/DeepSdfFiles.h"
@@ -225,8 +226,14 @@ void FitExperiment::run(RunContext& ctx) {
   decoder->to(ctx.device);
   const auto optimizer = optimizer_.build({optim::ParamGroup{"decoder", decoder->parameters()}});
   const auto schedule = schedule_.build(options_.iterations);
-  TrainingState state{*decoder, *optimizer, {}};
-  const int64_t start = resume_from_checkpoint(ctx, state);
+  TrainerPlan tp;
+  tp.label = "fit";
+  tp.unit = "iter";
+  tp.units = options_.iterations;
+  tp.log_every = options_.log_every;
+  tp.checkpoint_every = options_.checkpoint_every;
+  Trainer trainer(ctx, TrainingState{*decoder, *optimizer, {}}, *schedule, nullptr, tp);
+  const int64_t start = trainer.resume();
 
   const torch::Tensor xyz = to_tensor(points.normalized.P, ctx.device);
   const torch::Tensor normals =
@@ -242,13 +249,8 @@ void FitExperiment::run(RunContext& ctx) {
             options_.iterations);
 
   decoder->train();
-  core::Progress progress("fit", options_.iterations, start, "it");
   const auto t0 = std::chrono::steady_clock::now();
-  std::map<std::string, double> sums;
-  int64_t summed = 0;
-  double last_loss = 0;
-  for (int64_t it = start; it < options_.iterations; ++it) {
-    optimizer->set_lr_factor(schedule->factor(it));
+  trainer.run(start, [&](int64_t it, int64_t) {
     losses::LossBatch batch;
     if (batch_size < n) {
       const torch::Tensor idx =
@@ -262,33 +264,8 @@ void FitExperiment::run(RunContext& ctx) {
       batch.sigma = sigma;
     }
     batch.epoch = it;
-    optimizer->zero_grad();
-    const losses::LossResult result = loss->compute(*decoder, batch);
-    result.total.backward();
-    optimizer->step();
-
-    last_loss = result.total.item<double>();
-    sums["loss"] += last_loss;
-    for (const auto& [name, value] : result.terms) sums[name] += value.item<double>();
-    ++summed;
-    const int64_t done = it + 1;
-    if (done % options_.log_every == 0 || done == options_.iterations) {
-      core::JsonObject line;
-      line.add("step", done).add("loss", sums["loss"] / summed);
-      for (const auto& [name, sum] : sums)
-        if (name != "loss") line.add(name, sum / summed);
-      line.add("lr", optimizer->lr(0));
-      line.add("time",
-               std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-      ctx.dir.append_metrics(line.str());
-      sums.clear();
-      summed = 0;
-    }
-    if (done % options_.checkpoint_every == 0 || done == options_.iterations)
-      save_checkpoint(ctx.dir, state, done, options_.checkpoint_every, "iter");
-    progress.update(done, fmt::format("loss {:.5f}", last_loss));
-  }
-  progress.finish(fmt::format("loss {:.6f}", last_loss));
+    return loss->compute(*decoder, batch);
+  });
   const double fit_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 

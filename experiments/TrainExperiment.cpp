@@ -1,19 +1,16 @@
 #include "experiments/TrainExperiment.h"
 
-#include <chrono>
 #include <filesystem>
-#include <fstream>
-#include <map>
 
 #include "core/Checkpoint.h"
-#include "experiments/ExperimentSupport.h"
-#include "core/Files.h"
-#include "core/Json.h"
 #include "core/Log.h"
 #include "core/Progress.h"
-#include "geometry/MeshIo.h"
-#include "geometry/SparseExtraction.h"
-#include "models/DecoderField.h"
+#include "data/BatchLoader.h"
+#include "experiments/ExperimentSupport.h"
+#include "experiments/ShapeBatch.h"
+#include "experiments/ShapeEvaluation.h"
+#include "experiments/Trainer.h"
+#include "geometry/Normalization.h"
 
 namespace nsdf::experiments {
 
@@ -25,14 +22,24 @@ void TrainOptions::declare(core::OptionSet<TrainOptions>& s) {
       .check(check_run_name, "a folder name");
   s.add("epochs", &O::epochs, "passes over all shapes").positive();
   s.add("shapes_per_batch", &O::shapes_per_batch, "shapes in one optimizer step").positive();
-  s.add("samples_per_shape", &O::samples_per_shape, "SDF samples per shape and step (balanced)")
+  s.add("samples_per_shape", &O::samples_per_shape,
+        "rows per shape and step: SDF samples (half sdf >= 0, half < 0) or surface points")
       .positive();
   s.add("checkpoint_every", &O::checkpoint_every, "epochs between checkpoints").positive();
   s.add("log_every", &O::log_every, "epochs between metrics.jsonl lines").positive();
+  s.add("grad_clip", &O::grad_clip,
+        "clip the decoder's gradient to this L2 norm (0: off; DeepSDF's GradientClipNorm)")
+      .non_negative();
   s.add("mesh_resolution", &O::mesh_resolution,
         "extract meshes/<shape>.ply at this grid resolution after training (0: none; a power "
         "of two >= 16; sparse coarse-to-fine extraction)")
       .check(check_mesh_resolution, "0 or a power of two");
+  s.add("mesh_bound", &O::mesh_bound,
+        "the mesh grid spans [-mesh_bound, mesh_bound]^3 (normalized units)")
+      .positive();
+  s.add("mesh_shapes", &O::mesh_shapes,
+        "mesh and evaluate only the first this many shapes (0: all)")
+      .non_negative();
 }
 
 TrainExperiment::TrainExperiment(const Options& options, const ExperimentInputs& in)
@@ -44,173 +51,106 @@ TrainExperiment::TrainExperiment(const Options& options, const ExperimentInputs&
   loss_ = parse_section(in, r.losses, "loss");
   optimizer_ = parse_section(in, r.optimizers, "optimizer");
   schedule_ = parse_section(in, r.schedules, "schedule");
+  latent_schedule_ = parse_optional_section(in, r.schedules, "latent_schedule");
   evaluators_ = parse_evaluators(in);
 }
 
 void TrainExperiment::run(RunContext& ctx) {
-  const auto dataset = data_.build();
+  const std::shared_ptr<const data::ShapeDataset> dataset = data_.build();
   const int64_t num_shapes = dataset->size();
+  NSDF_CHECK(num_shapes > 0, core::DataError, "the dataset has no shapes");
+  const auto loss = loss_.build();
+  check_loss_fits_data(*loss, loss_.type, dataset->kind(), data_.type);
   const auto latents = latent_.build(num_shapes);
   const auto decoder = model_.build(models::ModelContext{latents->code_size()});
-  const auto loss = loss_.build();
   decoder->to(ctx.device);
   latents->to(ctx.device);
   const auto optimizer = optimizer_.build({optim::ParamGroup{"decoder", decoder->parameters()},
                                            optim::ParamGroup{"latent", {latents->codes}}});
   const auto schedule = schedule_.build(options_.epochs);
+  const auto latent_schedule =
+      latent_schedule_ ? latent_schedule_.build(options_.epochs) : nullptr;
 
-  TrainingState state{*decoder, *optimizer, latents->codes};
-  const int64_t start = resume_from_checkpoint(ctx, state);
+  data::BatchPlan plan;
+  plan.shapes_per_batch = options_.shapes_per_batch;
+  plan.samples_per_shape = options_.samples_per_shape;
+  plan.seed = ctx.seed;
+  data::BatchLoader loader(dataset, plan);
 
-  const int64_t params = [&] {
-    int64_t n = 0;
-    for (const auto& p : decoder->parameters()) n += p.numel();
-    return n;
-  }();
-  core::log::info("training: {} shapes, decoder with {} parameters, codes {} x {}, {} epochs",
-            num_shapes, params, num_shapes, latents->code_size(), options_.epochs);
+  TrainerPlan tp;
+  tp.label = "train";
+  tp.unit = "epoch";
+  tp.units = options_.epochs;
+  tp.steps_per_unit = loader.batches_per_epoch();
+  tp.log_every = options_.log_every;
+  tp.checkpoint_every = options_.checkpoint_every;
+  tp.grad_clip = options_.grad_clip;
+  Trainer trainer(ctx, TrainingState{*decoder, *optimizer, latents->codes}, *schedule,
+                  latent_schedule.get(), tp);
+  const int64_t start = trainer.resume();
+
+  int64_t params = 0;
+  for (const auto& p : decoder->parameters()) params += p.numel();
+  core::log::info(
+      "training: {} shapes ({}), decoder with {} parameters, codes {} x {}, {} epochs of {} "
+      "batches x {} shapes x {} {}",
+      num_shapes, data_.type, params, num_shapes, latents->code_size(), options_.epochs,
+      loader.batches_per_epoch(), options_.shapes_per_batch, options_.samples_per_shape,
+      dataset->kind() == data::SampleKind::Sdf ? "SDF samples" : "surface points");
 
   decoder->train();
-  core::Progress progress("train", options_.epochs, start, "epochs");
-  const auto t0 = std::chrono::steady_clock::now();
-  double last_loss = 0;
-  for (int64_t epoch = start; epoch < options_.epochs; ++epoch) {
-    optimizer->set_lr_factor(schedule->factor(epoch));
-    const torch::Tensor order = torch::randperm(num_shapes, torch::kLong);
-    std::map<std::string, double> sums;
-    int64_t batches = 0;
-    for (int64_t b = 0; b < num_shapes; b += options_.shapes_per_batch) {
-      const int64_t k = std::min(options_.shapes_per_batch, num_shapes - b);
-      const torch::Tensor shapes = order.slice(0, b, b + k);
-      std::vector<torch::Tensor> rows;
-      for (int64_t j = 0; j < k; ++j)
-        rows.push_back(dataset->sample(shapes[j].item<int64_t>(), options_.samples_per_shape));
-      const torch::Tensor samples = torch::cat(rows, 0).to(ctx.device);
-
-      losses::LossBatch batch;
-      batch.xyz = samples.slice(1, 0, 3);
-      batch.sdf = samples.slice(1, 3, 4);
-      // One lookup (one max_norm renormalization) per step; each code repeated for its rows.
-      batch.codes = latents->forward(shapes.to(ctx.device));
-      batch.latent = batch.codes.repeat_interleave(options_.samples_per_shape, 0);
-      batch.epoch = epoch;
-      optimizer->zero_grad();
-      const losses::LossResult result = loss->compute(*decoder, batch);
-      result.total.backward();
-      optimizer->step();
-      sums["loss"] += result.total.item<double>();
-      for (const auto& [name, value] : result.terms) sums[name] += value.item<double>();
-      ++batches;
-    }
-    const int64_t done = epoch + 1;
-    last_loss = sums["loss"] / batches;
-    if (done % options_.log_every == 0 || done == options_.epochs) {
-      core::JsonObject line;
-      line.add("step", done).add("epoch", done).add("loss", last_loss);
-      for (const auto& [name, sum] : sums)
-        if (name != "loss") line.add(name, sum / batches);
-      line.add("lr", optimizer->lr(0));
-      line.add("time",
-               std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-      ctx.dir.append_metrics(line.str());
-    }
-    if (done % options_.checkpoint_every == 0 || done == options_.epochs) {
-      save_checkpoint(ctx.dir, state, done, options_.checkpoint_every, "epoch");
-    }
-    progress.update(done, fmt::format("loss {:.5f}", last_loss));
-  }
-  progress.finish(fmt::format("loss {:.6f}", last_loss));
+  trainer.run(start, [&](int64_t epoch, int64_t b) {
+    const data::Batch batch = loader.get(epoch, b);
+    // One lookup (one max_norm renormalization) per step; each code repeated for its rows.
+    const torch::Tensor codes = latents->forward(batch.shape_tensor().to(ctx.device));
+    return loss->compute(*decoder, shape_space_batch(batch, codes, ctx.device, epoch));
+  });
+  if (loader.streaming())
+    core::log::info("data: the training loop waited {:.1f} s for shapes to be read",
+                    loader.wait_seconds());
 
   // Latent codes by shape id (a dict of tensors, readable with torch.load).
   decoder->eval();
+  {
+    torch::NoGradGuard no_grad;  // apply max_norm to every code, as a lookup of each would
+    latents->forward(torch::arange(num_shapes, torch::kLong).to(ctx.device));
+  }
   if (ctx.dir.is_writer()) {
     core::Checkpoint codes;
-    for (int64_t i = 0; i < num_shapes; ++i) codes.put(dataset->shape_id(i), latents->codes[i]);
+    for (int64_t i = 0; i < num_shapes; ++i)
+      codes.put(dataset->shape_id(i), latents->codes[i].detach());
     codes.save((ctx.dir.subdir("latents") / "latents.pt").string());
   }
-  const auto meshes = extract_meshes(ctx, *dataset, *decoder, *latents, *loss);
-  evaluate(ctx, *dataset, *decoder, *latents, *loss, meshes);
-}
 
-std::vector<std::shared_ptr<const geometry::Mesh>> TrainExperiment::extract_meshes(
-    RunContext& ctx, const data::SdfDataset& dataset, models::Decoder& decoder,
-    models::LatentTableImpl& latents, const losses::Loss& loss) const {
-  std::vector<std::shared_ptr<const geometry::Mesh>> meshes(dataset.size());
-  if (options_.mesh_resolution == 0) return meshes;
-  const geometry::ExtractionOptions eo = mesh_extraction_options(options_.mesh_resolution);
-  const fs::path folder = ctx.dir.subdir("meshes");
-  int64_t queries = 0, dense = 0;
-  core::Progress progress("meshes", dataset.size(), 0, "shapes");
-  for (int64_t i = 0; i < dataset.size(); ++i) {
-    const auto result = geometry::extract_sparse(
-        models::decoder_field(decoder, latents.codes[i], ctx.device, sdf_of(loss)), eo);
-    queries += result.queries;
-    dense += result.dense_queries;
-    if (ctx.dir.is_writer() && !result.mesh.F.empty())
-      geometry::write_mesh(result.mesh, (folder / (dataset.shape_id(i) + ".ply")).string());
-    if (result.mesh.F.empty())
-      core::log::warn("shape {}: the field has no zero level set", dataset.shape_id(i));
-    meshes[i] = std::make_shared<const geometry::Mesh>(result.mesh);
+  // Meshes (original units) and evaluation.
+  const int64_t count = options_.mesh_shapes > 0 ? std::min(options_.mesh_shapes, num_shapes)
+                                                 : num_shapes;
+  const bool meshes = options_.mesh_resolution > 0;
+  if (!meshes && evaluators_.empty()) return;
+  std::vector<std::shared_ptr<eval::Evaluator>> evaluators;
+  for (const auto& spec : evaluators_) evaluators.push_back(spec.build());
+  const ShapeMeshing meshing{options_.mesh_resolution, options_.mesh_bound, false};
+  EvaluationTable table;
+  core::Progress progress(meshes ? "meshes" : "eval", count, 0, "shapes");
+  for (int64_t i = 0; i < count; ++i) {
+    const torch::Tensor code = latents->codes[i].detach();
+    const std::string id = dataset->shape_id(i);
+    geometry::Mesh mesh;
+    if (meshes) {
+      mesh = geometry::denormalize_mesh(
+          dataset->normalization(i),
+          extract_shape_mesh(*decoder, code, *loss, ctx.device, meshing, id));
+      write_shape_mesh(ctx.dir, id, mesh);
+    }
+    if (!evaluators.empty())
+      table.add(id, dataset->shape_class(i),
+                evaluate_shape(evaluators, *dataset, i, *decoder, code, *loss, ctx.device, mesh));
     progress.update(i + 1);
   }
   progress.finish();
-  core::log::info("meshes at {}^3: {} field queries ({:.1f}x fewer than a dense grid)",
-            eo.resolution, queries, static_cast<double>(dense) / std::max<int64_t>(1, queries));
-  return meshes;
-}
-
-void TrainExperiment::evaluate(
-    RunContext& ctx, const data::SdfDataset& dataset, models::Decoder& decoder,
-    models::LatentTableImpl& latents, const losses::Loss& loss,
-    const std::vector<std::shared_ptr<const geometry::Mesh>>& meshes) const {
-  if (evaluators_.empty()) return;
-  std::vector<std::shared_ptr<eval::Evaluator>> evaluators;
-  for (const auto& spec : evaluators_) evaluators.push_back(spec.build());
-  std::vector<std::string> names;                    // metric names in order of appearance
-  std::map<std::string, std::pair<double, int64_t>> totals;
-  std::vector<std::map<std::string, double>> per_shape(dataset.size());
-  for (int64_t i = 0; i < dataset.size(); ++i) {
-    eval::EvalInput input;
-    input.shape_id = dataset.shape_id(i);
-    input.field = models::decoder_field(decoder, latents.codes[i], ctx.device, sdf_of(loss));
-    const torch::Tensor test = dataset.test_samples(i).contiguous();
-    input.samples.assign(test.data_ptr<float>(), test.data_ptr<float>() + test.numel());
-    if (meshes[i] && !meshes[i]->F.empty()) input.prediction = meshes[i];
-    const geometry::PointCloud surface = dataset.surface_points(i);
-    if (!surface.P.empty())
-      input.ground_truth =
-          std::make_shared<const geometry::Mesh>(geometry::Mesh{surface.P, {}, surface.N});
-    for (const auto& [name, value] : run_evaluators(evaluators, input)) {
-      if (!totals.count(name)) names.push_back(name);
-      per_shape[i][name] = value;
-      totals[name].first += value;
-      totals[name].second += 1;
-    }
-  }
-  core::JsonObject summary;
-  summary.add("shapes", dataset.size());
-  std::string report, csv = "shape";
-  for (const auto& name : names) {
-    const double mean = totals[name].first / totals[name].second;
-    summary.add(name, mean);
-    report += fmt::format("{} {:.5g}  ", name, mean);
-    csv += "," + name;
-  }
-  csv += "\n";
-  for (int64_t i = 0; i < dataset.size(); ++i) {
-    csv += dataset.shape_id(i);
-    for (const auto& name : names) {
-      const auto it = per_shape[i].find(name);
-      csv += it == per_shape[i].end() ? "," : fmt::format(",{}", it->second);
-    }
-    csv += "\n";
-  }
-  if (ctx.dir.is_writer()) {
-    const fs::path folder = ctx.dir.subdir("eval");
-    core::write_file_atomic((folder / "metrics.json").string(), summary.pretty());
-    core::write_file_atomic((folder / "per_shape.csv").string(), csv);
-  }
-  core::log::info("eval (mean over {} shapes): {}", dataset.size(), report);
+  table.write(ctx.dir, "Training shapes: " + name(),
+              fmt::format("The {} training shapes meshed from their learned codes at {}^3.",
+                          count, options_.mesh_resolution));
 }
 
 }  // namespace nsdf::experiments

@@ -1,5 +1,7 @@
 #include "core/Strings.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <numeric>
 
@@ -46,6 +48,14 @@ std::string join(const std::vector<std::string>& items, const std::string& sep) 
     out += items[i];
   }
   return out;
+}
+
+std::string format_bytes(int64_t bytes) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(bytes);
+  int u = 0;
+  while (v >= 1024 && u < 4) v /= 1024, ++u;
+  return u == 0 ? fmt::format("{} B", bytes) : fmt::format("{:.1f} {}", v, units[u]);
 }
 
 }  // namespace nsdf::core

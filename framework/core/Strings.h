@@ -1,6 +1,7 @@
 #pragma once
 // Small string helpers shared by config errors and the command line.
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -17,5 +18,8 @@ std::string did_you_mean(const std::string& name, const std::vector<std::string>
 
 /// Joins items with sep.
 std::string join(const std::vector<std::string>& items, const std::string& sep);
+
+/// A byte count for people: "512 B", "3.4 MiB", "1.2 GiB".
+std::string format_bytes(int64_t bytes);
 
 }  // namespace nsdf::core

@@ -49,10 +49,8 @@ SyntheticDataset::SyntheticDataset(const Options& o) {
                                                     o.sigma_far, o.uniform_fraction, rng);
     std::vector<float> test = geometry::sample_sdf(shapes_[i], o.test_samples, o.sigma_near,
                                                    o.sigma_far, o.uniform_fraction, rng);
-    const torch::Tensor all = torch::from_blob(train.data(), {o.samples, 4}).clone();
-    const torch::Tensor inside = all.select(1, 3) < 0;
-    pos_[i] = all.index({~inside});
-    neg_[i] = all.index({inside});
+    std::tie(pos_[i], neg_[i]) =
+        split_by_sign(torch::from_blob(train.data(), {o.samples, 4}).clone());
     test_[i] = torch::from_blob(test.data(), {o.test_samples, 4}).clone();
     const std::vector<float> surface = geometry::sample_surface(shapes_[i], o.test_samples, rng);
     for (size_t p = 0; p < surface.size(); p += 3)
@@ -62,10 +60,6 @@ SyntheticDataset::SyntheticDataset(const Options& o) {
 
 std::string SyntheticDataset::shape_id(int64_t i) const {
   return fmt::format("{:04d}_{}", i, geometry::to_string(shapes_.at(i).kind));
-}
-
-torch::Tensor SyntheticDataset::sample(int64_t i, int64_t n) const {
-  return sample_balanced(pos_.at(i), neg_.at(i), n);
 }
 
 }  // namespace nsdf::data

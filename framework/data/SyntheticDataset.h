@@ -23,7 +23,7 @@ struct SyntheticDatasetOptions {
   static void declare(core::OptionSet<SyntheticDatasetOptions>& s);
 };
 
-class SyntheticDataset : public SdfDataset {
+class SyntheticDataset : public ShapeDataset {
  public:
   using Options = SyntheticDatasetOptions;
   static constexpr const char* kDoc =
@@ -37,9 +37,12 @@ class SyntheticDataset : public SdfDataset {
 
   int64_t size() const override { return static_cast<int64_t>(shapes_.size()); }
   std::string shape_id(int64_t i) const override;
-  torch::Tensor sample(int64_t i, int64_t n) const override;
+  SampleKind kind() const override { return SampleKind::Sdf; }
+  ShapeData load(int64_t i) const override { return {pos_.at(i), neg_.at(i), {}, {}}; }
+  int64_t bytes(int64_t i) const override { return load(i).bytes(); }
   torch::Tensor test_samples(int64_t i) const override { return test_.at(i); }
-  geometry::PointCloud surface_points(int64_t i) const override { return surface_.at(i); }
+  /// Points on the exact surface (the data's units are its normalized units).
+  geometry::PointCloud surface(int64_t i) const override { return surface_.at(i); }
   const geometry::AnalyticShape& shape(int64_t i) const { return shapes_.at(i); }
 
  private:

@@ -10,9 +10,7 @@ void ClampedL1LossOptions::declare(core::OptionSet<ClampedL1LossOptions>& s) {
   using O = ClampedL1LossOptions;
   s.add("delta", &O::delta, "clamp distance: predictions and targets are clamped to +-delta")
       .positive();
-  s.add("code_reg", &O::code_reg, "weight of the latent code norm regularizer").non_negative();
-  s.add("code_reg_ramp", &O::code_reg_ramp, "epochs over which code_reg ramps up from 0")
-      .non_negative();
+  declare_code_regularizer(s);
   s.add("samples_per_point", &O::samples_per_point,
         "point clouds: samples along the normal per point and step")
       .positive();
@@ -35,11 +33,7 @@ LossResult ClampedL1Loss::compute(models::Decoder& decoder, const LossBatch& bat
   const torch::Tensor pred = decoder.forward(latent, xyz);
   const torch::Tensor l1 = (pred.clamp(-d, d) - sdf.clamp(-d, d)).abs().mean();
   LossResult r{l1, {{"sdf", l1}}};
-  const double ramp =
-      options_.code_reg_ramp > 0
-          ? std::min(1.0, static_cast<double>(batch.epoch) / options_.code_reg_ramp)
-          : 1.0;
-  add_code_regularizer(r, batch, options_.code_reg * ramp);
+  add_code_regularizer(r, batch, options_);
   return r;
 }
 

@@ -2,22 +2,21 @@
 // `clamped_l1`: DeepSDF's loss (Park et al. 2019, Eq. 4 and 9):
 //   L = mean_i | clamp(f(z, x_i), -d, d) - clamp(s_i, -d, d) |
 //       + code_reg * min(1, epoch / code_reg_ramp) * mean_k ||z_k||
-// The regularizer is the norm (not squared) averaged over the batch's codes, ramped in over the
-// first epochs, as DeepSDF's train_deep_sdf.py does.
+// The regularizer (losses/CodeRegularizer.h) is by default the norm (not squared) averaged over
+// the batch's codes, ramped in over the first 100 epochs, as DeepSDF's train_deep_sdf.py does.
 //
 // Point clouds (a batch with surface points and normals but no `sdf`): the samples are drawn
 // along the normals, x + t n with t ~ N(0, normal_std^2) and target s = t, samples_per_point per
 // point and step (the DeepSDF-style single-shape recipe: std 0.05). Exact near a plane; biased
 // where the surface curves within |t|, which the clamp and the small std keep small.
 
-#include "losses/Loss.h"
+#include "losses/CodeRegularizer.h"
 
 namespace nsdf::losses {
 
-struct ClampedL1LossOptions {
+struct ClampedL1LossOptions : CodeRegularizerOptions {
+  ClampedL1LossOptions() : CodeRegularizerOptions{1e-4, 100, "norm"} {}
   double delta = 0.1;
-  double code_reg = 1e-4;
-  int64_t code_reg_ramp = 100;
   int64_t samples_per_point = 1;
   double normal_std = 0.05;
 

@@ -13,7 +13,7 @@ void IgrLossOptions::declare(core::OptionSet<IgrLossOptions>& s) {
         "uniform off-surface samples per surface point (IGR: 1/8)")
       .non_negative();
   s.add("domain", &O::domain, "uniform samples in [-domain, domain]^3").positive();
-  s.add("code_reg", &O::code_reg, "weight of mean ||z|| (shape spaces)").non_negative();
+  declare_code_regularizer(s);
 }
 
 LossResult IgrLoss::compute(models::Decoder& decoder, const LossBatch& batch) {
@@ -44,7 +44,7 @@ LossResult IgrLoss::compute(models::Decoder& decoder, const LossBatch& batch) {
     r.total = r.total + options_.lambda * eikonal_term;
     r.terms.emplace_back("eikonal", eikonal_term);
   }
-  add_code_regularizer(r, batch, options_.code_reg);
+  add_code_regularizer(r, batch, options_);
   return r;
 }
 

@@ -8,17 +8,17 @@
 // batch.sigma, IGR's distance to the 50th neighbour, or `sigma`) plus uniform_fraction as many
 // uniform points in [-domain, domain]^3 (IGR: N/8). Shape spaces add code_reg * mean ||z||.
 
-#include "losses/Loss.h"
+#include "losses/CodeRegularizer.h"
 
 namespace nsdf::losses {
 
-struct IgrLossOptions {
+struct IgrLossOptions : CodeRegularizerOptions {
+  IgrLossOptions() : CodeRegularizerOptions{1e-3, 0, "norm"} {}
   double lambda = 0.1;
   double tau = 1.0;
   double sigma = 0.01;
   double uniform_fraction = 0.125;
   double domain = 1.2;
-  double code_reg = 1e-3;
 
   static void declare(core::OptionSet<IgrLossOptions>& s);
 };
@@ -32,6 +32,7 @@ class IgrLoss : public Loss {
       "uniform off-surface samples.";
   explicit IgrLoss(const Options& options) : options_(options) {}
   LossResult compute(models::Decoder& decoder, const LossBatch& batch) override;
+  bool regresses_sdf() const override { return false; }
 
  private:
   Options options_;

@@ -43,6 +43,10 @@ class Loss {
   /// True when fitting a point cloud (a batch without `sdf`) needs normals: the fit experiment
   /// then estimates them when the input has none.
   virtual bool needs_normals() const { return false; }
+  /// True when the loss can learn from SDF samples (a batch with `sdf`); losses that fit
+  /// surface points (IGR, PHASE, SIREN) return false: a shape space must not give them SDF
+  /// samples as if they were surface points.
+  virtual bool regresses_sdf() const { return true; }
 };
 
 using LossRegistry = core::Registry<Loss>;
@@ -53,10 +57,6 @@ void register_builtin_losses(LossRegistry& registry);
 /// d f / d x for f [N, 1] computed from x [N, 3] (which must require grad), keeping the graph so
 /// that losses on the gradient (eikonal, normals) back-propagate (double backward).
 torch::Tensor spatial_gradient(const torch::Tensor& f, const torch::Tensor& x);
-
-/// Adds weight * mean_k ||z_k|| over the batch's codes (the latent regularizer of shape spaces)
-/// to r as the term "code_norm" (logged even at weight 0); nothing when the batch has no codes.
-void add_code_regularizer(LossResult& r, const LossBatch& batch, double weight);
 
 /// Points around surface points for eikonal terms: one Gaussian sample per point (std sigma
 /// [N, 1], or `default_sigma` when sigma is undefined) plus round(N * uniform_fraction) uniform

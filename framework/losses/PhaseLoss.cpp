@@ -22,7 +22,7 @@ void PhaseLossOptions::declare(core::OptionSet<PhaseLossOptions>& s) {
   s.add("ball_samples", &O::ball_samples, "points per ball (one when ball_radius is 0)").positive();
   s.add("uniform_fraction", &O::uniform_fraction, "uniform samples per surface point").positive();
   s.add("domain", &O::domain, "uniform samples in [-domain, domain]^3").positive();
-  s.add("code_reg", &O::code_reg, "weight of mean ||z|| (shape spaces)").non_negative();
+  declare_code_regularizer(s);
 }
 
 torch::Tensor PhaseLoss::to_sdf(const torch::Tensor& f) const {
@@ -97,7 +97,7 @@ LossResult PhaseLoss::compute(models::Decoder& decoder, const LossBatch& batch) 
     r.total = r.total + options_.energy_weight * e;
     r.terms.emplace_back("energy", e);
   }
-  add_code_regularizer(r, batch, options_.code_reg);
+  add_code_regularizer(r, batch, options_);
   return r;
 }
 

@@ -51,11 +51,12 @@
 // sign but its scale is weakly determined at finite eps: u = tanh(d / sqrt(eps)), whose log
 // transform is ~2|d|, costs only 5% more energy than the optimal profile.
 
-#include "losses/Loss.h"
+#include "losses/CodeRegularizer.h"
 
 namespace nsdf::losses {
 
-struct PhaseLossOptions {
+struct PhaseLossOptions : CodeRegularizerOptions {
+  PhaseLossOptions() : CodeRegularizerOptions{1e-3, 0, "norm"} {}
   double eps = 0.01;
   double reconstruction_weight = 1.0;
   double energy_weight = 0.2;
@@ -64,7 +65,6 @@ struct PhaseLossOptions {
   int64_t ball_samples = 4;
   double uniform_fraction = 1.0;
   double domain = 1.2;
-  double code_reg = 1e-3;
 
   static void declare(core::OptionSet<PhaseLossOptions>& s);
 };
@@ -78,6 +78,7 @@ class PhaseLoss : public Loss {
       "(with normals), w = -sqrt(eps) log(1 - |u|) sign(u) the signed distance.";
   explicit PhaseLoss(const Options& options) : options_(options) {}
   LossResult compute(models::Decoder& decoder, const LossBatch& batch) override;
+  bool regresses_sdf() const override { return false; }
   /// w = -sqrt(eps) log(1 - |tanh f|) sign(f), evaluated without rounding 1 - |tanh f| to 0.
   torch::Tensor to_sdf(const torch::Tensor& f) const override;
   /// grad w at x for f = decoder(x) [N, 1] (x [N, 3] requires grad), keeping the graph: the

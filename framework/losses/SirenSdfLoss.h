@@ -29,6 +29,7 @@ class SirenSdfLoss : public Loss {
       "1 - cos(grad f, n) with normals, | ||grad f|| - 1 | everywhere; weights 3e3/1e2/1e2/5e1.";
   explicit SirenSdfLoss(const Options& options) : options_(options) {}
   LossResult compute(models::Decoder& decoder, const LossBatch& batch) override;
+  bool regresses_sdf() const override { return false; }
 
  private:
   Options options_;

@@ -9,13 +9,6 @@ torch::Tensor spatial_gradient(const torch::Tensor& f, const torch::Tensor& x) {
                                /*create_graph=*/true)[0];
 }
 
-void add_code_regularizer(LossResult& r, const LossBatch& batch, double weight) {
-  if (!batch.codes.defined()) return;
-  const torch::Tensor reg = batch.codes.norm(2, {1}).mean();
-  r.total = r.total + weight * reg;
-  r.terms.emplace_back("code_norm", reg);
-}
-
 torch::Tensor with_random_codes(const torch::Tensor& latent, int64_t extra) {
   if (!latent.defined()) return {};
   const torch::Tensor rows = torch::randint(

@@ -23,20 +23,28 @@ struct ParamGroup {
 /// A torch optimizer plus the base learning rate of each of its groups.
 class Optimizer {
  public:
-  Optimizer(std::unique_ptr<torch::optim::Optimizer> optimizer, std::vector<double> base_lrs)
-      : optimizer_(std::move(optimizer)), base_lrs_(std::move(base_lrs)) {}
+  /// `groups` in the torch optimizer's group order, with their base learning rates.
+  Optimizer(std::unique_ptr<torch::optim::Optimizer> optimizer,
+            const std::vector<ParamGroup>& groups, std::vector<double> base_lrs);
   virtual ~Optimizer() = default;
   torch::optim::Optimizer& torch() { return *optimizer_; }
   void zero_grad() { optimizer_->zero_grad(); }
   void step() { optimizer_->step(); }
   /// Sets every group's learning rate to base * factor.
   void set_lr_factor(double factor);
+  /// Sets the learning rate of the group named `group` (if there is one) to base * factor.
+  void set_lr_factor(const std::string& group, double factor);
   /// The current learning rate of group i.
   double lr(size_t group = 0) const;
+  /// The current learning rate of the group named `group`; 0 when there is none.
+  double lr(const std::string& group) const;
+  /// Whether a group is named `group`.
+  bool has_group(const std::string& group) const;
 
  private:
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
   std::vector<double> base_lrs_;
+  std::vector<std::string> names_;
 };
 
 using OptimizerRegistry = core::Registry<Optimizer, const std::vector<ParamGroup>&>;

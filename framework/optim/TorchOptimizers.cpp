@@ -48,7 +48,7 @@ AdamOptimizer::AdamOptimizer(const Options& o, const std::vector<ParamGroup>& gr
                           .betas({o.beta1, o.beta2})
                           .weight_decay(o.weight_decay);
                     }),
-                base_lrs(o, groups)) {}
+                groups, base_lrs(o, groups)) {}
 
 AdamWOptimizer::AdamWOptimizer(const Options& o, const std::vector<ParamGroup>& groups)
     : Optimizer(make_torch_optimizer<torch::optim::AdamW>(
@@ -58,7 +58,7 @@ AdamWOptimizer::AdamWOptimizer(const Options& o, const std::vector<ParamGroup>& 
                           .betas({o.beta1, o.beta2})
                           .weight_decay(o.weight_decay);
                     }),
-                base_lrs(o, groups)) {}
+                groups, base_lrs(o, groups)) {}
 
 SgdOptimizer::SgdOptimizer(const Options& o, const std::vector<ParamGroup>& groups)
     : Optimizer(make_torch_optimizer<torch::optim::SGD>(
@@ -67,6 +67,6 @@ SgdOptimizer::SgdOptimizer(const Options& o, const std::vector<ParamGroup>& grou
                       return torch::optim::SGDOptions(lr).momentum(o.momentum).weight_decay(
                           o.weight_decay);
                     }),
-                base_lrs(o, groups)) {}
+                groups, base_lrs(o, groups)) {}
 
 }  // namespace nsdf::optim

@@ -81,8 +81,8 @@ TEST(Cli, ListShowsFamiliesAndOptionTables) {
   const ProcessResult one = nsdf({"list", "loss", "clamped_l1"});
   EXPECT_EQ(one.exit_code, 0);
   EXPECT_NE(one.out.find("loss 'clamped_l1': DeepSDF's clamped L1"), std::string::npos);
-  EXPECT_NE(one.out.find("  name              type  default check"), std::string::npos) << one.out;
-  EXPECT_NE(one.out.find("  delta             float 0.1     > 0"), std::string::npos) << one.out;
+  EXPECT_NE(one.out.find("  name              type   default check"), std::string::npos) << one.out;
+  EXPECT_NE(one.out.find("  delta             float  0.1     > 0"), std::string::npos) << one.out;
   const ProcessResult typo = nsdf({"list", "los"});
   EXPECT_EQ(typo.exit_code, 2);
   EXPECT_NE(typo.err.find("unknown family 'los' (did you mean 'loss'?)"), std::string::npos);
