@@ -56,6 +56,7 @@ void PreprocessOptions::declare(core::OptionSet<PreprocessOptions>& s) {
   s.add("winding_beta", &O::winding_beta,
         "fast winding number accuracy (Barill et al.'s beta; larger is more exact)")
       .positive();
+  s.section("views", &O::views, "view");
 }
 
 void ViewOptions::declare(core::OptionSet<ViewOptions>& s) {
@@ -82,12 +83,11 @@ PreparedPreprocess prepare_preprocess(const SourceRegistry& sources, const std::
   root.expect_keys({"preprocess", "seed", "num_threads"});
   const core::ConfigNode section = root.get("preprocess");
   PreprocessOptions o;
-  ViewOptions v;
   if (!section || !section.is_map()) {
     diag.error(root.mark(), "preprocess",
                "missing required section: a map with output, source and sampling options");
   } else {
-    section.expect_keys({"source", "views"});
+    section.expect_keys({"source"});
     core::ConfigNode resolved = core::ConfigNode::map();
     const core::ConfigNode source = section.get("source");
     if (!source) {
@@ -105,16 +105,6 @@ PreparedPreprocess prepare_preprocess(const SourceRegistry& sources, const std::
       if (!section.peek("variances")) o.variances = test.variances;
     }
     core::option_set<PreprocessOptions>().write(o, resolved);
-    const core::ConfigNode views = section.get("views");
-    if (views && !views.is_map()) {
-      diag.error(views, "expected a map of view options, got " + views.kind_name());
-      views.mark_subtree_read();
-    } else {
-      v = views ? core::option_set<ViewOptions>().parse(views, diag) : ViewOptions{};
-    }
-    core::ConfigNode views_resolved = core::ConfigNode::map();
-    core::option_set<ViewOptions>().write(v, views_resolved);
-    resolved.set("views", views_resolved);
     run.resolved.set("preprocess", resolved);
   }
   struct Top {
@@ -143,6 +133,7 @@ PreparedPreprocess prepare_preprocess(const SourceRegistry& sources, const std::
   s.sign.orient = o.orient;
   s.sign.parity_rays = static_cast<int>(o.parity_rays);
   s.sign.winding.beta = o.winding_beta;
+  const ViewOptions& v = o.views;
   s.views.count = static_cast<int>(v.count);
   s.views.width = static_cast<int>(v.width);
   s.views.height = static_cast<int>(v.height);
