@@ -18,7 +18,7 @@
 #include "core/Files.h"
 #include "core/Log.h"
 #include "core/Progress.h"
-#include "core/Strings.h"
+#include "core/Registry.h"
 
 namespace nsdf::preprocessing {
 
@@ -81,19 +81,16 @@ PreparedPreprocess prepare_preprocess(const SourceRegistry& sources, const std::
   run.resolved = core::ConfigNode::map();
 
   root.expect_keys({"preprocess", "seed", "num_threads"});
-  const core::ConfigNode section = root.get("preprocess");
+  const core::ConfigNode section = core::require_section(
+      root, "preprocess", "a map with output, source and sampling options", diag);
   PreprocessOptions o;
-  if (!section || !section.is_map()) {
-    diag.error(root.mark(), "preprocess",
-               "missing required section: a map with output, source and sampling options");
-  } else {
-    section.expect_keys({"source"});
+  if (section && !section.is_map()) {
+    diag.error(section, "expected a map with output, source and sampling options, got " +
+                            section.kind_name());
+    section.mark_subtree_read();
+  } else if (section) {
     core::ConfigNode resolved = core::ConfigNode::map();
-    const core::ConfigNode source = section.get("source");
-    if (!source) {
-      diag.error(section.mark(), "preprocess.source",
-                 "missing required section (a source: " + core::join(sources.names(), ", ") + ")");
-    } else if (auto spec = sources.parse(source, diag)) {
+    if (auto spec = core::parse_component(section, "source", sources, diag)) {
       resolved.set("source", spec.resolved);
       run.source = spec.build();
       run.source_type = spec.type;
