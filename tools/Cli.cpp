@@ -11,10 +11,10 @@
 #include <filesystem>
 #include <iostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/Blas.h"
-#include "core/ConfigLoader.h"
 #include "core/Device.h"
 #include "core/Error.h"
 #include "core/Json.h"
@@ -206,7 +206,7 @@ std::shared_ptr<geometry::Mesh> read_surface(const std::string& path) {
 int cmd_eval(const std::vector<std::string>& args, const experiments::Registries& r) {
   if (wants_help(args)) return fmt::print("{}", kEvalUsage), 0;
   std::string pred, gt;
-  std::vector<std::string> options;
+  std::vector<std::pair<std::string, std::string>> options;  // evaluator key, value
   for (size_t i = 0; i < args.size(); ++i) {
     NSDF_CHECK(i + 1 < args.size(), core::UsageError, "eval: {} needs a value\n{}", args[i],
                kEvalUsage);
@@ -216,7 +216,7 @@ int cmd_eval(const std::vector<std::string>& args, const experiments::Registries
     } else if (args[i] == "--gt") {
       gt = value;
     } else if (args[i] == "--points" || args[i] == "--seed" || args[i] == "--tau") {
-      options.push_back(args[i].substr(2) + "=" + value);
+      options.emplace_back(args[i].substr(2), value);
     } else {
       throw core::UsageError(fmt::format("eval: unknown option '{}'\n{}", args[i], kEvalUsage));
     }
@@ -238,13 +238,14 @@ int cmd_eval(const std::vector<std::string>& args, const experiments::Registries
     const std::string name = evaluator_name;
     if (name == "normal_consistency" && !normals) continue;
     // The evaluators parse their options from a config map, like in an experiment config.
-    std::string yaml = "{type: " + name;
-    for (const auto& o : options) {
-      const std::string key = o.substr(0, o.find('='));
+    const core::SourceMark at{"<command line>"};
+    core::ConfigNode config = core::ConfigNode::map(at);
+    config.set("type", core::ConfigNode::scalar(name, at), at);
+    for (const auto& [key, value] : options) {
       if (key == "tau" && name != "fscore") continue;
-      yaml += ", " + key + ": " + o.substr(o.find('=') + 1);
+      config.set(key, core::ConfigNode::scalar(value, at), at);
     }
-    const auto evaluator = r.evaluators.create(core::parse_yaml(yaml + "}", "<command line>"));
+    const auto evaluator = r.evaluators.create(config);
     for (const auto& [metric, value] : evaluator->evaluate(input)) out.add(metric, value);
   }
   fmt::print("{}", out.pretty());
