@@ -150,7 +150,7 @@ void print_component(const core::ComponentInfo& info) {
   fmt::print("\n");
 }
 
-const core::RegistryBase& family(const experiments::Registries& r, const std::string& name) {
+const core::RegistryBase& family(const Registries& r, const std::string& name) {
   std::vector<std::string> names;
   for (const auto* reg : r.all()) {
     if (reg->family() == name) return *reg;
@@ -160,7 +160,7 @@ const core::RegistryBase& family(const experiments::Registries& r, const std::st
                                core::did_you_mean(name, names), core::join(names, ", ")));
 }
 
-int cmd_list(const std::vector<std::string>& args, const experiments::Registries& r) {
+int cmd_list(const std::vector<std::string>& args, const Registries& r) {
   if (wants_help(args)) return fmt::print("{}", kListUsage), 0;
   NSDF_CHECK(args.size() <= 2, core::UsageError, "list: expected at most FAMILY and NAME\n{}",
              kListUsage);
@@ -203,7 +203,7 @@ std::shared_ptr<geometry::Mesh> read_surface(const std::string& path) {
   return std::make_shared<geometry::Mesh>(geometry::read_mesh(path));
 }
 
-int cmd_eval(const std::vector<std::string>& args, const experiments::Registries& r) {
+int cmd_eval(const std::vector<std::string>& args, const Registries& r) {
   if (wants_help(args)) return fmt::print("{}", kEvalUsage), 0;
   std::string pred, gt;
   std::vector<std::pair<std::string, std::string>> options;  // evaluator key, value
@@ -346,7 +346,7 @@ int cmd_render(const std::vector<std::string>& args) {
   return 0;
 }
 
-int cmd_config(const std::vector<std::string>& args, const experiments::Registries& r) {
+int cmd_config(const std::vector<std::string>& args, const Registries& r) {
   if (wants_help(args)) return fmt::print("{}", kConfigUsage), 0;
   std::string config, explain;
   std::vector<std::string> overrides;
@@ -372,7 +372,7 @@ int cmd_config(const std::vector<std::string>& args, const experiments::Registri
   return 0;
 }
 
-int cmd_run(const std::vector<std::string>& args, const experiments::Registries& r) {
+int cmd_run(const std::vector<std::string>& args, const Registries& r) {
   if (wants_help(args)) return fmt::print("{}", kRunUsage), 0;
   std::string config, resume;
   std::vector<std::string> overrides;
@@ -403,7 +403,12 @@ int cmd_run(const std::vector<std::string>& args, const experiments::Registries&
 
 }  // namespace
 
-int cli_main(int argc, char** argv, const experiments::Registries& registries) {
+void register_builtins(Registries& registries) {
+  experiments::register_builtins(registries);
+  preprocessing::register_builtin_sources(registries.sources);
+}
+
+int cli_main(int argc, char** argv, const Registries& registries) {
   core::ensure_fast_blas(argv);
   std::vector<std::string> args(argv + 1, argv + argc);
   try {
