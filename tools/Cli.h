@@ -1,6 +1,7 @@
 #pragma once
-// The `nsdf` command line: run, config, list, --version. A thin layer over the runner; every
-// user error ends as a short message and a non-zero exit, never a stack trace.
+// The `nsdf` command line: run, config, list, inspect, eval, render, preprocess and --version.
+// A thin layer over the runner and the preprocessing pipeline; every user error ends as a short
+// message and a non-zero exit, never a stack trace.
 //
 // A program with its own components calls cli_main() with registries it has extended:
 //
