@@ -45,20 +45,12 @@ class Experiment {
 
 using ExperimentRegistry = core::Registry<Experiment, const ExperimentInputs&>;
 
-/// Reads a required component section `key` of the root config with `registry`: records the
-/// resolved section in inputs.resolved, a "missing section" error when absent.
+/// Reads a required component section `key` of the root config with `registry`
+/// (core::parse_component) and records the resolved section in inputs.resolved.
 template <class R>
 typename R::Spec parse_section(const ExperimentInputs& in, const R& registry,
                                const std::string& key) {
-  in.root.expect_keys({key});
-  const core::ConfigNode node = in.root.get(key);
-  if (!node) {
-    in.diag.error(in.root.mark(), key,
-                  "missing required section (a " + registry.family() + ": " +
-                      core::join(registry.names(), ", ") + ")");
-    return {};
-  }
-  typename R::Spec spec = registry.parse(node, in.diag);
+  typename R::Spec spec = core::parse_component(in.root, key, registry, in.diag);
   if (spec) in.resolved.set(key, spec.resolved);
   return spec;
 }

@@ -11,7 +11,6 @@ void register_builtins(Registries& r) {
   optim::register_builtin_optimizers(r.optimizers);
   optim::register_builtin_schedules(r.schedules);
   register_builtin_experiments(r.experiments);
-  preprocessing::register_builtin_sources(r.sources);
 }
 
 }  // namespace nsdf::experiments

@@ -1,7 +1,8 @@
 #pragma once
 // Every component family's registry, filled explicitly by register_builtins() at startup (no
 // static self-registration, which the linker drops from static libraries). A user's program
-// adds its own components to these registries before handing them to the command line.
+// adds its own components to these registries before handing them to the command line, whose
+// tools::Registries adds the mesh sources of `nsdf preprocess` (tools/Cli.h).
 
 #include <vector>
 
@@ -13,7 +14,6 @@
 #include "models/LatentTable.h"
 #include "optim/Optimizer.h"
 #include "optim/Schedule.h"
-#include "preprocessing/Source.h"
 
 namespace nsdf::experiments {
 
@@ -26,12 +26,11 @@ struct Registries {
   optim::OptimizerRegistry optimizers{"optimizer"};
   optim::ScheduleRegistry schedules{"schedule"};
   ExperimentRegistry experiments{"experiment"};
-  preprocessing::SourceRegistry sources{"source"};  // `nsdf preprocess` mesh collections
 
   /// All families, for listing.
   std::vector<const core::RegistryBase*> all() const {
-    return {&experiments, &datasets, &models, &latents, &losses,
-            &optimizers,  &schedules, &evaluators, &sources};
+    return {&experiments, &datasets,   &models,    &latents,
+            &losses,      &optimizers, &schedules, &evaluators};
   }
 };
 

@@ -45,19 +45,10 @@ PreparedRun prepare_run(const Registries& registries, const std::string& config_
   core::Diagnostics diag;
   run.resolved = core::ConfigNode::map();
 
-  root.expect_keys({"experiment"});
-  const core::ConfigNode exp = root.get("experiment");
-  if (!exp) {
-    diag.error(root.mark(), "experiment",
-               "missing required section (an experiment: " +
-                   core::join(registries.experiments.names(), ", ") + ")");
-  } else {
-    auto spec = registries.experiments.parse(exp, diag);
-    if (spec) {
-      run.resolved.set("experiment", spec.resolved);
-      const ExperimentInputs inputs{root, registries, diag, run.resolved};
-      run.experiment = spec.build(inputs);
-    }
+  if (auto spec = core::parse_component(root, "experiment", registries.experiments, diag)) {
+    run.resolved.set("experiment", spec.resolved);
+    const ExperimentInputs inputs{root, registries, diag, run.resolved};
+    run.experiment = spec.build(inputs);
   }
   if (!run.experiment) {
     // Without a valid experiment nobody reads the other sections: do not call them unknown.

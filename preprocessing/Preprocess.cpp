@@ -18,7 +18,7 @@
 #include "core/Files.h"
 #include "core/Log.h"
 #include "core/Progress.h"
-#include "core/Strings.h"
+#include "core/Registry.h"
 
 namespace nsdf::preprocessing {
 
@@ -56,6 +56,7 @@ void PreprocessOptions::declare(core::OptionSet<PreprocessOptions>& s) {
   s.add("winding_beta", &O::winding_beta,
         "fast winding number accuracy (Barill et al.'s beta; larger is more exact)")
       .positive();
+  s.section("views", &O::views, "view");
 }
 
 void ViewOptions::declare(core::OptionSet<ViewOptions>& s) {
@@ -80,20 +81,16 @@ PreparedPreprocess prepare_preprocess(const SourceRegistry& sources, const std::
   run.resolved = core::ConfigNode::map();
 
   root.expect_keys({"preprocess", "seed", "num_threads"});
-  const core::ConfigNode section = root.get("preprocess");
+  const core::ConfigNode section = core::require_section(
+      root, "preprocess", "a map with output, source and sampling options", diag);
   PreprocessOptions o;
-  ViewOptions v;
-  if (!section || !section.is_map()) {
-    diag.error(root.mark(), "preprocess",
-               "missing required section: a map with output, source and sampling options");
-  } else {
-    section.expect_keys({"source", "views"});
+  if (section && !section.is_map()) {
+    diag.error(section, "expected a map with output, source and sampling options, got " +
+                            section.kind_name());
+    section.mark_subtree_read();
+  } else if (section) {
     core::ConfigNode resolved = core::ConfigNode::map();
-    const core::ConfigNode source = section.get("source");
-    if (!source) {
-      diag.error(section.mark(), "preprocess.source",
-                 "missing required section (a source: " + core::join(sources.names(), ", ") + ")");
-    } else if (auto spec = sources.parse(source, diag)) {
+    if (auto spec = core::parse_component(section, "source", sources, diag)) {
       resolved.set("source", spec.resolved);
       run.source = spec.build();
       run.source_type = spec.type;
@@ -105,16 +102,6 @@ PreparedPreprocess prepare_preprocess(const SourceRegistry& sources, const std::
       if (!section.peek("variances")) o.variances = test.variances;
     }
     core::option_set<PreprocessOptions>().write(o, resolved);
-    const core::ConfigNode views = section.get("views");
-    if (views && !views.is_map()) {
-      diag.error(views, "expected a map of view options, got " + views.kind_name());
-      views.mark_subtree_read();
-    } else {
-      v = views ? core::option_set<ViewOptions>().parse(views, diag) : ViewOptions{};
-    }
-    core::ConfigNode views_resolved = core::ConfigNode::map();
-    core::option_set<ViewOptions>().write(v, views_resolved);
-    resolved.set("views", views_resolved);
     run.resolved.set("preprocess", resolved);
   }
   struct Top {
@@ -143,6 +130,7 @@ PreparedPreprocess prepare_preprocess(const SourceRegistry& sources, const std::
   s.sign.orient = o.orient;
   s.sign.parity_rays = static_cast<int>(o.parity_rays);
   s.sign.winding.beta = o.winding_beta;
+  const ViewOptions& v = o.views;
   s.views.count = static_cast<int>(v.count);
   s.views.width = static_cast<int>(v.width);
   s.views.height = static_cast<int>(v.height);

@@ -41,7 +41,20 @@
 
 namespace nsdf::preprocessing {
 
-/// The `preprocess:` section's own options (the source and views are sub-sections).
+/// The `preprocess.views:` options.
+struct ViewOptions {
+  int64_t count = 4;
+  int64_t width = 256;
+  int64_t height = 256;
+  double fov_degrees = 50.0;
+  double distance = 2.5;
+  std::string placement = "fibonacci";
+
+  static void declare(core::OptionSet<ViewOptions>& s);
+};
+
+/// The `preprocess:` section's options: its own keys and the `views:` section (the `source:`
+/// component is read by prepare_preprocess).
 struct PreprocessOptions {
   core::Path output;
   std::string preset = "train";
@@ -54,20 +67,9 @@ struct PreprocessOptions {
   bool orient = true;
   int64_t parity_rays = 5;
   double winding_beta = 2.0;
+  ViewOptions views;
 
   static void declare(core::OptionSet<PreprocessOptions>& s);
-};
-
-/// The `preprocess.views:` options.
-struct ViewOptions {
-  int64_t count = 4;
-  int64_t width = 256;
-  int64_t height = 256;
-  double fov_degrees = 50.0;
-  double distance = 2.5;
-  std::string placement = "fibonacci";
-
-  static void declare(core::OptionSet<ViewOptions>& s);
 };
 
 /// A validated preprocessing run.

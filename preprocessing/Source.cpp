@@ -3,8 +3,6 @@
 #include <fmt/format.h>
 
 #include "core/Error.h"
-#include "preprocessing/Sources.h"
-#include "preprocessing/SyntheticSource.h"
 
 namespace nsdf::preprocessing {
 
@@ -49,14 +47,6 @@ void check_shape_id(const std::string& id, const std::string& context) {
     if (part == "." || part == "..") fail("has a '" + part + "' component");
     begin = end + 1;
   }
-}
-
-void register_builtin_sources(SourceRegistry& registry) {
-  registry.add<ShapeNetSource>("shapenet");
-  registry.add<DfaustSource>("dfaust");
-  registry.add<StanfordSource>("stanford");
-  registry.add<FolderSource>("folder");
-  registry.add<SyntheticSource>("synthetic");
 }
 
 }  // namespace nsdf::preprocessing

@@ -48,7 +48,7 @@ class Source {
 
 using SourceRegistry = core::Registry<Source>;
 
-/// Registers shapenet, dfaust, stanford and folder.
+/// Registers shapenet, dfaust, stanford, folder and synthetic (Sources.cpp).
 void register_builtin_sources(SourceRegistry& registry);
 
 /// Throws DataError("<context>: shape id '<id>': ...") unless id is a valid shape id (see

@@ -11,10 +11,10 @@
 #include <filesystem>
 #include <iostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/Blas.h"
-#include "core/ConfigLoader.h"
 #include "core/Device.h"
 #include "core/Error.h"
 #include "core/Json.h"
@@ -150,7 +150,7 @@ void print_component(const core::ComponentInfo& info) {
   fmt::print("\n");
 }
 
-const core::RegistryBase& family(const experiments::Registries& r, const std::string& name) {
+const core::RegistryBase& family(const Registries& r, const std::string& name) {
   std::vector<std::string> names;
   for (const auto* reg : r.all()) {
     if (reg->family() == name) return *reg;
@@ -160,7 +160,7 @@ const core::RegistryBase& family(const experiments::Registries& r, const std::st
                                core::did_you_mean(name, names), core::join(names, ", ")));
 }
 
-int cmd_list(const std::vector<std::string>& args, const experiments::Registries& r) {
+int cmd_list(const std::vector<std::string>& args, const Registries& r) {
   if (wants_help(args)) return fmt::print("{}", kListUsage), 0;
   NSDF_CHECK(args.size() <= 2, core::UsageError, "list: expected at most FAMILY and NAME\n{}",
              kListUsage);
@@ -203,10 +203,10 @@ std::shared_ptr<geometry::Mesh> read_surface(const std::string& path) {
   return std::make_shared<geometry::Mesh>(geometry::read_mesh(path));
 }
 
-int cmd_eval(const std::vector<std::string>& args, const experiments::Registries& r) {
+int cmd_eval(const std::vector<std::string>& args, const Registries& r) {
   if (wants_help(args)) return fmt::print("{}", kEvalUsage), 0;
   std::string pred, gt;
-  std::vector<std::string> options;
+  std::vector<std::pair<std::string, std::string>> options;  // evaluator key, value
   for (size_t i = 0; i < args.size(); ++i) {
     NSDF_CHECK(i + 1 < args.size(), core::UsageError, "eval: {} needs a value\n{}", args[i],
                kEvalUsage);
@@ -216,7 +216,7 @@ int cmd_eval(const std::vector<std::string>& args, const experiments::Registries
     } else if (args[i] == "--gt") {
       gt = value;
     } else if (args[i] == "--points" || args[i] == "--seed" || args[i] == "--tau") {
-      options.push_back(args[i].substr(2) + "=" + value);
+      options.emplace_back(args[i].substr(2), value);
     } else {
       throw core::UsageError(fmt::format("eval: unknown option '{}'\n{}", args[i], kEvalUsage));
     }
@@ -238,13 +238,14 @@ int cmd_eval(const std::vector<std::string>& args, const experiments::Registries
     const std::string name = evaluator_name;
     if (name == "normal_consistency" && !normals) continue;
     // The evaluators parse their options from a config map, like in an experiment config.
-    std::string yaml = "{type: " + name;
-    for (const auto& o : options) {
-      const std::string key = o.substr(0, o.find('='));
+    const core::SourceMark at{"<command line>"};
+    core::ConfigNode config = core::ConfigNode::map(at);
+    config.set("type", core::ConfigNode::scalar(name, at), at);
+    for (const auto& [key, value] : options) {
       if (key == "tau" && name != "fscore") continue;
-      yaml += ", " + key + ": " + o.substr(o.find('=') + 1);
+      config.set(key, core::ConfigNode::scalar(value, at), at);
     }
-    const auto evaluator = r.evaluators.create(core::parse_yaml(yaml + "}", "<command line>"));
+    const auto evaluator = r.evaluators.create(config);
     for (const auto& [metric, value] : evaluator->evaluate(input)) out.add(metric, value);
   }
   fmt::print("{}", out.pretty());
@@ -345,7 +346,7 @@ int cmd_render(const std::vector<std::string>& args) {
   return 0;
 }
 
-int cmd_config(const std::vector<std::string>& args, const experiments::Registries& r) {
+int cmd_config(const std::vector<std::string>& args, const Registries& r) {
   if (wants_help(args)) return fmt::print("{}", kConfigUsage), 0;
   std::string config, explain;
   std::vector<std::string> overrides;
@@ -371,7 +372,7 @@ int cmd_config(const std::vector<std::string>& args, const experiments::Registri
   return 0;
 }
 
-int cmd_run(const std::vector<std::string>& args, const experiments::Registries& r) {
+int cmd_run(const std::vector<std::string>& args, const Registries& r) {
   if (wants_help(args)) return fmt::print("{}", kRunUsage), 0;
   std::string config, resume;
   std::vector<std::string> overrides;
@@ -402,7 +403,12 @@ int cmd_run(const std::vector<std::string>& args, const experiments::Registries&
 
 }  // namespace
 
-int cli_main(int argc, char** argv, const experiments::Registries& registries) {
+void register_builtins(Registries& registries) {
+  experiments::register_builtins(registries);
+  preprocessing::register_builtin_sources(registries.sources);
+}
+
+int cli_main(int argc, char** argv, const Registries& registries) {
   core::ensure_fast_blas(argv);
   std::vector<std::string> args(argv + 1, argv + argc);
   try {

@@ -1,20 +1,41 @@
 #pragma once
-// The `nsdf` command line: run, config, list, --version. A thin layer over the runner; every
-// user error ends as a short message and a non-zero exit, never a stack trace.
+// The `nsdf` command line: run, config, list, inspect, eval, render, preprocess and --version.
+// A thin layer over the runner and the preprocessing pipeline; every user error ends as a short
+// message and a non-zero exit, never a stack trace.
 //
 // A program with its own components calls cli_main() with registries it has extended:
 //
-//   nsdf::Registries r;
-//   nsdf::register_builtins(r);
+//   nsdf::tools::Registries r;
+//   nsdf::tools::register_builtins(r);
 //   r.losses.add<MyLoss>("my_loss");
-//   return nsdf::cli_main(argc, argv, r);
+//   return nsdf::tools::cli_main(argc, argv, r);
+
+#include <vector>
 
 #include "experiments/Registries.h"
+#include "preprocessing/Source.h"
 
 namespace nsdf::tools {
 
+/// The experiments' registries plus the mesh sources of `nsdf preprocess`: only the command line
+/// needs both, so experiments do not depend on preprocessing (and HDF5).
+struct Registries : experiments::Registries {
+  preprocessing::SourceRegistry sources{"source"};
+
+  /// All families, for listing: the experiments' families, then source.
+  std::vector<const core::RegistryBase*> all() const {
+    std::vector<const core::RegistryBase*> out = experiments::Registries::all();
+    out.push_back(&sources);
+    return out;
+  }
+};
+
+/// Fills every registry with nsdf's built-in components (experiments::register_builtins and
+/// the built-in sources).
+void register_builtins(Registries& registries);
+
 /// Exit codes: 0 success, 1 a user error (config, data, files), 2 a command-line error,
 /// 3 an internal error (a bug in nsdf).
-int cli_main(int argc, char** argv, const experiments::Registries& registries);
+int cli_main(int argc, char** argv, const Registries& registries);
 
 }  // namespace nsdf::tools

@@ -4,8 +4,8 @@
 #include "HuberLoss.h"
 
 int main(int argc, char** argv) {
-  nsdf::experiments::Registries registries;
-  nsdf::experiments::register_builtins(registries);
+  nsdf::tools::Registries registries;
+  nsdf::tools::register_builtins(registries);
   registries.losses.add<example::HuberLoss>("huber");
   return nsdf::tools::cli_main(argc, argv, registries);
 }

@@ -145,6 +145,9 @@ ConfigNode parse_yaml(const std::string& text, const std::string& file) {
 
 ConfigNode read_yaml_file(const std::string& path) {
   const std::string shown = display_path(path);
+  // An ifstream opens a folder and reads nothing, which would pass for an empty config.
+  std::error_code ec;
+  NSDF_CHECK(!fs::is_directory(path, ec), IoError, "{}: is a folder, not a config file", shown);
   if (!fs::exists(path)) throw ConfigError(fmt::format("{}: error: no such config file", shown));
   std::ifstream in(path, std::ios::binary);
   if (!in) throw IoError(fmt::format("{}: error: cannot open for reading", shown));

@@ -16,7 +16,8 @@ namespace nsdf::core {
 /// Throws ConfigError with file:line:col for syntax errors and duplicate keys.
 ConfigNode parse_yaml(const std::string& text, const std::string& file);
 
-/// Reads a YAML file (no composition).
+/// Reads a YAML file (no composition). Throws ConfigError when it does not exist, IoError when
+/// it is a folder or cannot be read.
 ConfigNode read_yaml_file(const std::string& path);
 
 /// Deep-merges `top` into `base` (both maps): maps merge recursively, anything else in `top`

@@ -10,6 +10,11 @@
 //       s.add("delta", &ClampedL1Options::delta, "clamp distance").positive();
 //     }
 //   };
+//
+// A nested section is a member that is itself such an options struct: declared with section(),
+// parsing, writing and the table recurse into it (like Drake's YAML visitor), never by hand:
+//
+//   s.section("views", &PreprocessOptions::views, "view");  // `views: {count: 4, ...}`
 
 #include <functional>
 #include <memory>
@@ -77,6 +82,13 @@ std::string check_each(const V& value, Pred pred, const char* what) {
 }
 }  // namespace detail
 
+template <class Options>
+class OptionSet;
+
+/// The OptionSet of an options struct, built once from its static declare().
+template <class Options>
+const OptionSet<Options>& option_set();
+
 /// One option as `nsdf list` shows it.
 struct OptionInfo {
   std::string name;
@@ -105,6 +117,20 @@ class OptionSet {
     return Field<V>(f.get());
   }
 
+  /// Declares the nested section `name` stored in `member`, an options struct with its own
+  /// declare(). Parsing recurses into the map under `name` (absent: the struct's defaults; not
+  /// a map: "expected a map of <what> options, got ..."), writing gives a nested map, and
+  /// info() lists its options as "name.option".
+  template <class S, class Owner>
+  void section(std::string name, S Owner::*member, std::string what) {
+    static_assert(std::is_base_of_v<Owner, Options>, "member of another struct");
+    auto f = std::make_shared<SectionImpl<S>>();
+    f->name = std::move(name);
+    f->doc = std::move(what);
+    f->member = static_cast<S Options::*>(member);
+    fields_.push_back(f);
+  }
+
   /// A check over the whole struct (relations between options); returns "" or a message.
   void validate(std::function<std::string(const Options&)> check) {
     validators_.push_back(std::move(check));
@@ -114,13 +140,19 @@ class OptionSet {
   /// `diag`. Marks read keys; unknown keys are left unread for report_unread_keys().
   Options parse(const ConfigNode& map, Diagnostics& diag) const {
     Options out;  // every option has a default member initializer
+    parse(map, out, diag);
+    return out;
+  }
+
+  /// Like parse(), into `out`, whose values stand for absent keys (a section's defaults are
+  /// its member's value in the enclosing struct's defaults).
+  void parse(const ConfigNode& map, Options& out, Diagnostics& diag) const {
     map.expect_keys(names());
     for (const auto& f : fields_) f->parse(map, out, diag);
     for (const auto& v : validators_) {
       const std::string msg = v(out);
       if (!msg.empty()) diag.error(map.mark(), map.path(), msg, map.context());
     }
-    return out;
   }
 
   /// Writes every option of `value` into `map` (adding or replacing keys).
@@ -136,8 +168,14 @@ class OptionSet {
 
   std::vector<OptionInfo> info() const {
     Options defaults;  // (value-init of aggregates with bases trips a GCC 12 false warning)
+    return info(defaults);
+  }
+
+  /// The table with the defaults taken from `defaults` (a section's defaults are its member's
+  /// value in the enclosing struct's defaults).
+  std::vector<OptionInfo> info(const Options& defaults) const {
     std::vector<OptionInfo> out;
-    for (const auto& f : fields_) out.push_back(f->info(defaults));
+    for (const auto& f : fields_) f->info(defaults, out);
     return out;
   }
 
@@ -146,7 +184,7 @@ class OptionSet {
     virtual ~FieldBase() = default;
     virtual void parse(const ConfigNode& map, Options& out, Diagnostics& diag) const = 0;
     virtual ConfigNode write(const Options& value) const = 0;
-    virtual OptionInfo info(const Options& defaults) const = 0;
+    virtual void info(const Options& defaults, std::vector<OptionInfo>& out) const = 0;
     std::string name;
     std::string doc;
     bool required = false;
@@ -187,7 +225,7 @@ class OptionSet {
       return OptionTraits<V>::write(value.*member);
     }
 
-    OptionInfo info(const Options& defaults) const override {
+    void info(const Options& defaults, std::vector<OptionInfo>& out) const override {
       OptionInfo i;
       i.name = this->name;
       i.type = OptionTraits<V>::type_name();
@@ -200,7 +238,40 @@ class OptionSet {
       }
       i.doc = this->doc;
       for (const auto& c : checks) i.check += (i.check.empty() ? "" : "; ") + c.second;
-      return i;
+      out.push_back(std::move(i));
+    }
+  };
+
+  template <class S>
+  struct SectionImpl : FieldBase {
+    S Options::*member = nullptr;
+
+    void parse(const ConfigNode& map, Options& out, Diagnostics& diag) const override {
+      const ConfigNode node = map.get(this->name);
+      if (!node) return;  // the member keeps its defaults
+      if (!node.is_map()) {
+        diag.error(node.mark(), node.path(),
+                   "expected a map of " + this->doc + " options, got " + node.kind_name(),
+                   map.context());
+        node.mark_subtree_read();
+        return;
+      }
+      // Errors about the section's keys carry the enclosing component's context line.
+      if (node.context().empty()) node.set_context(map.context());
+      option_set<S>().parse(node, out.*member, diag);
+    }
+
+    ConfigNode write(const Options& value) const override {
+      ConfigNode map = ConfigNode::map();
+      option_set<S>().write(value.*member, map);
+      return map;
+    }
+
+    void info(const Options& defaults, std::vector<OptionInfo>& out) const override {
+      for (OptionInfo i : option_set<S>().info(defaults.*member)) {
+        i.name = this->name + "." + i.name;
+        out.push_back(std::move(i));
+      }
     }
   };
 
@@ -235,7 +306,6 @@ class OptionSet {
   std::vector<std::function<std::string(const Options&)>> validators_;
 };
 
-/// The OptionSet of an options struct, built once from its static declare().
 template <class Options>
 const OptionSet<Options>& option_set() {
   static const OptionSet<Options> set = [] {
@@ -245,7 +315,6 @@ const OptionSet<Options>& option_set() {
   }();
   return set;
 }
-
 
 template <class Options>
 template <class V>

@@ -5,6 +5,7 @@
 // from config is two-phase: parse() validates a `{type: name, ...}` map into a Spec (every error
 // collected, nothing constructed), then Spec::build(args...) constructs the component from its
 // typed options. Tests construct components from Options directly, without YAML.
+// parse_component() reads a required component section of a config (`loss: {type: ...}`).
 
 #include <algorithm>
 #include <functional>
@@ -167,5 +168,31 @@ class Registry : public RegistryBase {
   std::string family_;
   std::map<std::string, Entry> entries_;
 };
+
+/// The section `key` of the map `parent`, marked read; when absent, a missing node and the
+/// error "<key>: missing required section (<description>)" at the parent.
+inline ConfigNode require_section(const ConfigNode& parent, const std::string& key,
+                                  const std::string& description, Diagnostics& diag) {
+  parent.expect_keys({key});
+  ConfigNode node = parent.get(key);
+  if (!node) {
+    diag.error(parent.mark(), parent.path().empty() ? key : parent.path() + "." + key,
+               "missing required section (" + description + ")", parent.context());
+  }
+  return node;
+}
+
+/// Parses the required component section `key` of `parent` with `registry`: "missing required
+/// section (a <family>: <names>)" when absent. The Spec is empty when there were errors.
+template <class R>
+typename R::Spec parse_component(const ConfigNode& parent, const std::string& key,
+                                 const R& registry, Diagnostics& diag) {
+  const std::string& family = registry.family();
+  const bool vowel = !family.empty() && std::string("aeiou").find(family[0]) != std::string::npos;
+  const ConfigNode node = require_section(
+      parent, key, (vowel ? "an " : "a ") + family + ": " + join(registry.names(), ", "), diag);
+  if (!node) return {};
+  return registry.parse(node, diag);
+}
 
 }  // namespace nsdf::core

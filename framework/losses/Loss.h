@@ -58,18 +58,20 @@ void register_builtin_losses(LossRegistry& registry);
 /// that losses on the gradient (eikonal, normals) back-propagate (double backward).
 torch::Tensor spatial_gradient(const torch::Tensor& f, const torch::Tensor& x);
 
-/// Points around surface points for eikonal terms: one Gaussian sample per point (std sigma
-/// [N, 1], or `default_sigma` when sigma is undefined) plus round(N * uniform_fraction) uniform
-/// points in [-domain, domain]^3; and a latent code for each (the code of a random row for the
-/// uniform ones). Drawn from torch's default generator (so checkpointed runs resume exactly).
 /// The codes of a batch's points followed by `extra` codes copied from random rows, for points
 /// added to the batch (off-surface samples); undefined when the batch has no codes.
 torch::Tensor with_random_codes(const torch::Tensor& latent, int64_t extra);
 
+/// Off-surface points and their latent codes, from sample_off_surface().
 struct OffSurfacePoints {
   torch::Tensor xyz;     // [M, 3], requires grad
   torch::Tensor latent;  // [M, L] or undefined
 };
+
+/// Points around surface points for eikonal terms: one Gaussian sample per point (std sigma
+/// [N, 1], or `default_sigma` when sigma is undefined) plus round(N * uniform_fraction) uniform
+/// points in [-domain, domain]^3; and a latent code for each (the code of a random row for the
+/// uniform ones). Drawn from torch's default generator (so checkpointed runs resume exactly).
 OffSurfacePoints sample_off_surface(const LossBatch& batch, double default_sigma,
                                     double uniform_fraction, double domain);
 

@@ -72,6 +72,21 @@ TEST(ConfigLoader, MissingDefaultsFileNamesTheLine) {
   EXPECT_NE(msg.find("a.yaml:2:12: error: defaults: no such file"), std::string::npos) << msg;
 }
 
+TEST(ConfigLoader, AFolderIsNotAConfigFile) {
+  TempDir dir;
+  const std::string folder = (dir.path() / "sub").string();
+  std::filesystem::create_directories(folder);
+  const auto a = dir.write("a.yaml", "defaults: [sub]\n");
+  for (const std::string& path : {folder, a}) {
+    try {
+      load_config(path);
+      ADD_FAILURE() << path;
+    } catch (const IoError& e) {
+      EXPECT_EQ(std::string(e.what()), folder + ": is a folder, not a config file");
+    }
+  }
+}
+
 TEST(ConfigLoader, SyntaxErrorHasPosition) {
   TempDir dir;
   const auto a = dir.write("bad.yaml", "model:\n  dims: [1, 2\n");

@@ -235,6 +235,37 @@ TEST(ConfigErrorsGolden, OverrideErrors) {
             "  in shape 'ball' (" + f + ":1:8)");
 }
 
+TEST(ConfigErrorsGolden, MissingRequiredSection) {
+  TempDir dir;
+  const std::string f = dir.path().string() + "/a.yaml";
+  const ConfigNode root = load_config(dir.write("a.yaml", "seed: 1\nouter: {x: 1}\n"));
+  Diagnostics diag;
+  EXPECT_FALSE(parse_component(root, "shape", make_registry(), diag));
+  EXPECT_FALSE(require_section(root.get("outer"), "inner", "a map of inner things", diag));
+  EXPECT_EQ(diag.str(),
+            f + ":1:1: error: shape: missing required section (a shape: ball, cube)\n" + f +
+                ":2:8: error: outer.inner: missing required section (a map of inner things)");
+  // "an" before a vowel: "(an experiment: ...)", "(an optimizer: ...)".
+  ShapeRegistry ellipsoids("ellipsoid");
+  ellipsoids.add<Ball>("ball");
+  Diagnostics diag2;
+  EXPECT_FALSE(parse_component(root, "ellipsoid", ellipsoids, diag2));
+  EXPECT_EQ(diag2.str(),
+            f + ":1:1: error: ellipsoid: missing required section (an ellipsoid: ball)");
+}
+
+TEST(Registry, ParseComponentReadsAPresentSection) {
+  TempDir dir;
+  const ConfigNode root = load_config(dir.write("a.yaml", "shape: {type: cube, side: 3}\n"));
+  Diagnostics diag;
+  const auto spec = parse_component(root, "shape", make_registry(), diag);
+  ASSERT_TRUE(spec) << diag.str();
+  EXPECT_EQ(spec.type, "cube");
+  EXPECT_DOUBLE_EQ(spec.build(1.0)->size(), 3.0);
+  report_unread_keys(root, diag);
+  EXPECT_TRUE(diag.empty()) << diag.str();
+}
+
 TEST(Options, PathsResolveAgainstTheConfigFolder) {
   TempDir dir;
   const ShapeRegistry r = make_registry();

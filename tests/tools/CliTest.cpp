@@ -125,6 +125,17 @@ TEST(Cli, ConfigErrorsAreShortMessagesWithPositions) {
   EXPECT_EQ(missing.err, (dir.path() / "nope.yaml").string() + ": error: no such config file\n");
 }
 
+TEST(Cli, AFolderGivenAsConfigIsNamedAsOne) {
+  test::TempDir dir;
+  const std::string folder = (dir.path() / "configs").string();
+  fs::create_directories(folder);
+  for (const char* cmd : {"config", "run"}) {
+    const ProcessResult r = nsdf({cmd, folder});
+    EXPECT_EQ(r.exit_code, 1) << cmd;
+    EXPECT_EQ(r.err, "nsdf: error: " + folder + ": is a folder, not a config file\n") << cmd;
+  }
+}
+
 TEST(Cli, KilledRunResumesToTheSameFinalLoss) {
   test::TempDir dir;
   const std::string cfg = dir.write("resume.yaml", test::kTinyTrainConfig);

@@ -2,7 +2,7 @@
 #include "Cli.h"
 
 int main(int argc, char** argv) {
-  nsdf::experiments::Registries registries;
-  nsdf::experiments::register_builtins(registries);
+  nsdf::tools::Registries registries;
+  nsdf::tools::register_builtins(registries);
   return nsdf::tools::cli_main(argc, argv, registries);
 }
