@@ -55,7 +55,7 @@ typename R::Spec parse_section(const ExperimentInputs& in, const R& registry,
   return spec;
 }
 
-/// Registers the built-in experiments (train, fit).
+/// Registers the built-in experiments (train, fit, reconstruct, interpolate).
 void register_builtin_experiments(ExperimentRegistry& registry);
 
 }  // namespace nsdf::experiments

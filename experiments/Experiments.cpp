@@ -1,5 +1,7 @@
 #include "experiments/Experiment.h"
 #include "experiments/FitExperiment.h"
+#include "experiments/InterpolateExperiment.h"
+#include "experiments/ReconstructExperiment.h"
 #include "experiments/TrainExperiment.h"
 
 namespace nsdf::experiments {
@@ -7,6 +9,8 @@ namespace nsdf::experiments {
 void register_builtin_experiments(ExperimentRegistry& registry) {
   registry.add<TrainExperiment>("train");
   registry.add<FitExperiment>("fit");
+  registry.add<ReconstructExperiment>("reconstruct");
+  registry.add<InterpolateExperiment>("interpolate");
 }
 
 }  // namespace nsdf::experiments

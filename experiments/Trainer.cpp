@@ -129,7 +129,7 @@ double Trainer::run(int64_t start, const StepFn& step) {
     for (int64_t k = 0; k < plan_.steps_per_unit; ++k) {
       state_.optimizer.zero_grad();
       const losses::LossResult result = step(u, k);
-      result.total.backward();
+      (plan_.loss_scale == 1 ? result.total : result.total * plan_.loss_scale).backward();
       if (!clipped.empty()) torch::nn::utils::clip_grad_norm_(clipped, plan_.grad_clip);
       state_.optimizer.step();
       accumulate(sums, "loss", result.total);

@@ -47,6 +47,9 @@ struct TrainerPlan {
   int64_t checkpoint_every = 1;
   bool keep_checkpoints = true;  ///< keep <unit>_<step>.pt every checkpoint_every units
   double grad_clip = 0;          ///< max L2 norm of the decoder's gradient (0: none)
+  /// The loss is multiplied by this before backward (logged unscaled): reconstruction sums
+  /// the per-shape means of K shapes so that each code gets its single-shape gradient.
+  double loss_scale = 1;
   bool progress = true;
 };
 

@@ -133,6 +133,7 @@ class Registry : public RegistryBase {
       map.mark_subtree_read();
       return {};
     }
+    drop_keys_of_replaced_type(map, type, it->second.info);
     return it->second.parse(map, diag);
   }
 
@@ -164,6 +165,25 @@ class Registry : public RegistryBase {
     ComponentInfo info;
     std::function<Spec(const ConfigNode&, Diagnostics&)> parse;
   };
+
+  /// Switching a component's type on the command line (`data.type=sdf_samples` over a file's
+  /// `type: deepsdf`) drops the keys the files set that the new type does not declare, as
+  /// Hydra's config groups do; keys written on the command line are kept (and stay errors
+  /// when the new type does not declare them).
+  static void drop_keys_of_replaced_type(const ConfigNode& map, const ConfigNode& type,
+                                         const ComponentInfo& info) {
+    if (type.mark().file != "<command line>" || type.history().empty()) return;
+    std::vector<std::string> declared;
+    for (const auto& o : info.options) declared.push_back(o.name.substr(0, o.name.find('.')));
+    std::vector<std::string> dropped;
+    for (const auto& [key, value] : map.entries()) {
+      if (key == "type" || value.mark().file == "<command line>") continue;
+      if (std::find(declared.begin(), declared.end(), key) == declared.end())
+        dropped.push_back(key);
+    }
+    ConfigNode editable = map;
+    for (const auto& key : dropped) editable.erase(key);
+  }
 
   std::string family_;
   std::map<std::string, Entry> entries_;

@@ -94,6 +94,24 @@ TEST(Registry, BuildsByNameWithOptionsAndArgs) {
   EXPECT_EQ(r.names(), (std::vector<std::string>{"ball", "cube"}));
 }
 
+TEST(Registry, TypeSwitchedOnTheCommandLineDropsTheFilesKeysOfTheOldType) {
+  TempDir dir;
+  const std::string yaml = "shape: {type: ball, radius: 2, mesh: m.ply, smooth: true}\n";
+  // Hydra's config groups: the ball's keys from the file go with the ball.
+  EXPECT_EQ(errors_of(dir, yaml, {"shape.type=cube"}), "");
+  EXPECT_EQ(errors_of(dir, yaml, {"shape.type=cube", "shape.side=3"}), "");
+  const ShapeRegistry r = make_registry();
+  const ConfigNode root = load_config(dir.write("a.yaml", yaml), {"shape.type=cube"});
+  EXPECT_DOUBLE_EQ(r.create(root.get("shape"), 1.0)->size(), 2.0);
+  // A key written on the command line that the new type does not declare stays an error.
+  EXPECT_NE(errors_of(dir, yaml, {"shape.type=cube", "shape.radius=3"})
+                .find("shape.radius: unknown key"),
+            std::string::npos);
+  // Without a type switch, a file's unknown key is still reported.
+  EXPECT_NE(errors_of(dir, "shape: {type: cube, radius: 2}\n").find("shape.radius: unknown key"),
+            std::string::npos);
+}
+
 TEST(Registry, DuplicateNameIsAnError) {
   ShapeRegistry r = make_registry();
   EXPECT_THROW(r.add<Cube>("cube"), ConfigError);

@@ -180,6 +180,61 @@ TEST(Cli, KilledRunResumesToTheSameFinalLoss) {
   EXPECT_NEAR(loss_of(got.back()), loss_of(expected.back()), 1e-6);
 }
 
+// Killed and resumed, a reconstruction ends as an uninterrupted one: codes of finished batches
+// are kept, the batch in progress continues from its checkpoint.
+TEST(Cli, KilledReconstructionResumesToTheSameLosses) {
+  test::TempDir dir;
+  const std::string train = dir.write("tiny.yaml", test::kTinyTrainConfig);
+  const ProcessResult trained = nsdf({"run", train, "runs_dir=" + (dir.path() / "t").string()});
+  ASSERT_EQ(trained.exit_code, 0) << trained.err;
+  const std::string model = last_line(trained.out);
+  const std::string cfg = dir.write(
+      "rec.yaml",
+      "experiment: {type: reconstruct, model: " + model +
+          ", iterations: 150, samples_per_shape: 2000, shapes_per_batch: 1,\n"
+          "  checkpoint_every: 10, log_every: 10, mesh_resolution: 0, compare_training: false}\n"
+          "data: {type: synthetic, shapes: 3, samples: 4000, test_samples: 500, seed: 5}\n"
+          "loss: {type: clamped_l1, code_reg_ramp: 0, code_reg_type: mean_square}\n"
+          "optimizer: {type: adam, latent_lr: 0.005}\n"
+          "schedule: {type: step, every: 75, factor: 0.1}\n"
+          "device: cpu\nnum_threads: 1\n");
+  const ProcessResult full = nsdf({"run", cfg, "runs_dir=" + (dir.path() / "a").string()});
+  ASSERT_EQ(full.exit_code, 0) << full.err;
+  const auto expected = metric_lines(last_line(full.out));
+  ASSERT_EQ(expected.size(), 45u);  // 3 shapes x 15 lines
+
+  const fs::path runs = dir.path() / "b";
+  const int pid = test::spawn_process({NSDF_BINARY, "run", cfg, "runs_dir=" + runs.string()},
+                                      dir.path());
+  fs::path run;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (fs::exists(runs / "rec"))
+      for (const auto& e : fs::directory_iterator(runs / "rec")) run = e.path();
+    // Killed in the second shape's batch, after one of its checkpoints.
+    if (!run.empty() && metric_lines(run).size() > 18) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_FALSE(run.empty());
+  ASSERT_EQ(::kill(pid, SIGKILL), 0);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the run finished before it could be killed";
+  ASSERT_LT(metric_lines(run).size(), 45u) << "the run finished before it was killed";
+
+  const ProcessResult resumed = nsdf({"run", "--resume", run.string()});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  const auto got = metric_lines(run);
+  ASSERT_EQ(got.size(), expected.size());
+  for (size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].substr(0, got[i].find(", \"loss\"")),
+              "{\"step\": " + std::to_string(10 * (i + 1)));
+    EXPECT_NEAR(loss_of(got[i]), loss_of(expected[i]), 1e-6) << i;
+  }
+  EXPECT_TRUE(fs::exists(run / "latents" / "latents.pt"));
+  EXPECT_NE(test::read_text(run / "log.txt").find("resuming from"), std::string::npos);
+}
+
 TEST(Cli, PythonTorchLoadsCheckpointsAndLatents) {
   if (std::string(NSDF_PYTHON).empty()) GTEST_SKIP() << "no python3 with torch at configure time";
   test::TempDir dir;
