@@ -17,6 +17,7 @@ losses::LossBatch shape_space_batch(const data::Batch& batch, const torch::Tenso
   b.normals = to_device(batch.normals);
   b.codes = codes;
   b.latent = codes.repeat_interleave(batch.samples_per_shape, 0);
+  b.rows_per_code = batch.samples_per_shape;
   b.epoch = epoch;
   return b;
 }

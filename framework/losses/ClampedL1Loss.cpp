@@ -30,7 +30,10 @@ LossResult ClampedL1Loss::compute(models::Decoder& decoder, const LossBatch& bat
     xyz = x + sdf * batch.normals.detach().repeat({k, 1});
     if (latent.defined()) latent = latent.repeat({k, 1});
   }
-  const torch::Tensor pred = decoder.forward(latent, xyz);
+  const bool blocks = batch.sdf.defined() && batch.codes.defined() && batch.rows_per_code > 0 &&
+                      batch.codes.size(0) * batch.rows_per_code == xyz.size(0);
+  const torch::Tensor pred = blocks ? decoder.forward_shapes(batch.codes, batch.rows_per_code, xyz)
+                                    : decoder.forward(latent, xyz);
   const torch::Tensor l1 = (pred.clamp(-d, d) - sdf.clamp(-d, d)).abs().mean();
   LossResult r{l1, {{"sdf", l1}}};
   add_code_regularizer(r, batch, options_);

@@ -24,6 +24,8 @@ struct LossBatch {
                          // (IGR: distance to the 50th neighbour); undefined: the loss's default
   torch::Tensor latent;  // [N, L] code per point, undefined for single shapes
   torch::Tensor codes;   // [K, L] the distinct codes of the batch (latent regularizers)
+  int64_t rows_per_code = 0;  // > 0: the rows are K blocks of this many, block k of codes[k]
+                              // (shape spaces: Decoder::forward_shapes can share the code)
   int64_t epoch = 0;     // for ramped terms
 };
 

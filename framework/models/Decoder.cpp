@@ -12,6 +12,11 @@ torch::Tensor rows(const torch::Tensor& t, int64_t begin, int64_t end) {
 
 }  // namespace
 
+torch::Tensor Decoder::forward_shapes(const torch::Tensor& codes, int64_t rows_per_code,
+                                      const torch::Tensor& xyz) {
+  return forward(codes.repeat_interleave(rows_per_code, 0), xyz);
+}
+
 FieldAndGradient Decoder::forward_with_gradient(const torch::Tensor& latent,
                                                 const torch::Tensor& xyz, int64_t first_grad_row) {
   const int64_t n = xyz.size(0);

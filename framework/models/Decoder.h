@@ -38,6 +38,12 @@ class Decoder : public torch::nn::Module {
   /// The default goes through autograd (forward, then autograd::grad with create_graph, whose
   /// double backward the parameter update then pays); decoders override it with a cheaper
   /// explicit computation when they can.
+  /// The field of K shapes at once: codes [K, latent_size], xyz [K n, 3] in K blocks of n rows,
+  /// block k belonging to codes[k] -> [K n, 1]. The same as forward(codes repeated n times each,
+  /// xyz) (the default); decoders override it when a code shared by n rows saves work.
+  virtual torch::Tensor forward_shapes(const torch::Tensor& codes, int64_t rows_per_code,
+                                       const torch::Tensor& xyz);
+
   virtual FieldAndGradient forward_with_gradient(const torch::Tensor& latent,
                                                  const torch::Tensor& xyz, int64_t first_grad_row);
 };

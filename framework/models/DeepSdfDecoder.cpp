@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/Error.h"
+#include "models/ReluDropout.h"
 
 namespace nsdf::models {
 
@@ -73,20 +74,70 @@ DeepSdfDecoderImpl::DeepSdfDecoderImpl(const Options& options, const ModelContex
   }
 }
 
+bool DeepSdfDecoderImpl::reinjected(size_t layer) const {
+  return std::find(options_.latent_in.begin(), options_.latent_in.end(),
+                   static_cast<int64_t>(layer)) != options_.latent_in.end();
+}
+
+torch::Tensor DeepSdfDecoderImpl::layer_weight(size_t i) const {
+  return options_.weight_norm ? wn_layers_[i]->weight() : plain_layers_[i]->weight;
+}
+
+torch::Tensor DeepSdfDecoderImpl::layer_bias(size_t i) const {
+  return options_.weight_norm ? wn_layers_[i]->bias() : plain_layers_[i]->bias;
+}
+
+torch::Tensor DeepSdfDecoderImpl::activate(size_t i, const torch::Tensor& h) {
+  if (options_.activation == "prelu") {
+    const torch::Tensor a = prelus_[i]->forward(h);
+    return options_.dropout > 0 ? torch::dropout(a, options_.dropout, is_training()) : a;
+  }
+  return relu_dropout(h, options_.dropout, is_training());
+}
+
 torch::Tensor DeepSdfDecoderImpl::forward(const torch::Tensor& latent, const torch::Tensor& xyz) {
   const torch::Tensor input = encode(latent, xyz);
   torch::Tensor h = input;
   const size_t n = options_.dims.size();
   for (size_t i = 0; i <= n; ++i) {
-    if (std::find(options_.latent_in.begin(), options_.latent_in.end(),
-                  static_cast<int64_t>(i)) != options_.latent_in.end()) {
-      h = torch::cat({h, input}, 1);
-    }
+    if (reinjected(i)) h = torch::cat({h, input}, 1);
     h = options_.weight_norm ? wn_layers_[i]->forward(h) : plain_layers_[i]->forward(h);
-    if (i < n) {
-      h = options_.activation == "prelu" ? prelus_[i]->forward(h) : torch::relu(h);
-      if (options_.dropout > 0) h = torch::dropout(h, options_.dropout, is_training());
+    if (i < n) h = activate(i, h);
+  }
+  return options_.tanh_out ? torch::tanh(h) : h;
+}
+
+torch::Tensor DeepSdfDecoderImpl::forward_shapes(const torch::Tensor& codes, int64_t rows,
+                                                 const torch::Tensor& xyz) {
+  const int64_t latent = latent_size();
+  if (latent == 0) return forward({}, xyz);
+  const int64_t k = codes.size(0);
+  NSDF_ASSERT(xyz.size(0) == k * rows, "{} rows for {} codes x {}", xyz.size(0), k, rows);
+  const torch::Tensor x = encode_xyz(xyz);
+  const int64_t dx = x.size(1);
+  // pre [K n, out] + the codes' part [K, out], each code's row added to its block of rows.
+  auto plus_codes = [&](const torch::Tensor& pre, const torch::Tensor& w_codes) {
+    const torch::Tensor per_code = torch::mm(codes, w_codes.t());
+    return (pre.view({k, rows, -1}) + per_code.unsqueeze(1)).view({k * rows, -1});
+  };
+  torch::Tensor h;
+  const size_t n = options_.dims.size();
+  for (size_t i = 0; i <= n; ++i) {
+    const torch::Tensor w = layer_weight(i);
+    const torch::Tensor b = layer_bias(i);
+    if (i == 0) {  // [z, x]
+      h = plus_codes(torch::nn::functional::linear(x, w.slice(1, latent, latent + dx), b),
+                     w.slice(1, 0, latent));
+    } else if (reinjected(i)) {  // [h, z, x]
+      const int64_t dh = h.size(1);
+      const torch::Tensor pre =
+          torch::nn::functional::linear(h, w.slice(1, 0, dh), b) +
+          torch::nn::functional::linear(x, w.slice(1, dh + latent, dh + latent + dx));
+      h = plus_codes(pre, w.slice(1, dh, dh + latent));
+    } else {
+      h = torch::nn::functional::linear(h, w, b);
     }
+    if (i < n) h = activate(i, h);
   }
   return options_.tanh_out ? torch::tanh(h) : h;
 }

@@ -31,6 +31,7 @@ class WeightNormLinearImpl : public torch::nn::Module {
   WeightNormLinearImpl(int64_t in, int64_t out);
   torch::Tensor forward(const torch::Tensor& x);
   torch::Tensor weight() const;
+  const torch::Tensor& bias() const { return bias_; }
 
  private:
   torch::Tensor weight_g_, weight_v_, bias_;
@@ -48,8 +49,17 @@ class DeepSdfDecoderImpl : public EncodedInputDecoder {
 
   DeepSdfDecoderImpl(const Options& options, const ModelContext& context);
   torch::Tensor forward(const torch::Tensor& latent, const torch::Tensor& xyz) override;
+  /// The code's share of the layers that see it (the first, and those in latent_in) computed
+  /// once per shape: [W_z W_x] [z; x] = W_z z + W_x x, W_z z broadcast over the shape's rows.
+  torch::Tensor forward_shapes(const torch::Tensor& codes, int64_t rows_per_code,
+                               const torch::Tensor& xyz) override;
 
  private:
+  bool reinjected(size_t layer) const;
+  torch::Tensor layer_weight(size_t layer) const;
+  torch::Tensor layer_bias(size_t layer) const;
+  torch::Tensor activate(size_t layer, const torch::Tensor& h);
+
   Options options_;
   std::vector<WeightNormLinear> wn_layers_;     // with weight_norm
   std::vector<torch::nn::Linear> plain_layers_;  // without

@@ -10,8 +10,12 @@ EncodedInputDecoder::EncodedInputDecoder(const FourierOptions& fourier, const Mo
   input_size_ = latent_size_ + (encoding_ ? encoding_->output_size() : 3);
 }
 
+torch::Tensor EncodedInputDecoder::encode_xyz(const torch::Tensor& xyz) {
+  return encoding_ ? encoding_->forward(xyz) : xyz;
+}
+
 torch::Tensor EncodedInputDecoder::encode(const torch::Tensor& latent, const torch::Tensor& xyz) {
-  const torch::Tensor x = encoding_ ? encoding_->forward(xyz) : xyz;
+  const torch::Tensor x = encode_xyz(xyz);
   return latent_size_ > 0 ? torch::cat({latent, x}, 1) : x;
 }
 

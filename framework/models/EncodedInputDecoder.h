@@ -24,6 +24,8 @@ class EncodedInputDecoder : public Decoder {
 
   /// [latent, gamma(xyz)]: [N, input_size()]; without latent when latent_size() == 0.
   torch::Tensor encode(const torch::Tensor& latent, const torch::Tensor& xyz);
+  /// gamma(xyz) alone: xyz, or its Fourier encoding.
+  torch::Tensor encode_xyz(const torch::Tensor& xyz);
   /// The input width: latent_size() + the encoded width (3 without encoding).
   int64_t input_size() const { return input_size_; }
   /// The Fourier encoding; an empty holder when fourier_features is 0.

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include "core/Error.h"
 #include "models/LatentTable.h"
 
@@ -62,6 +64,32 @@ TEST(LatentTable, InitAndMaxNorm) {
   EXPECT_EQ(z.sizes(), (std::vector<int64_t>{2, 32}));
   EXPECT_LE(z.norm(2, {1}).max().item<double>(), 1.0 + 1e-5);
   EXPECT_GT(table.codes[0].norm().item<double>(), 1.0);  // rows not looked up stay untouched
+}
+
+// The shared-code path (forward_shapes) computes what forward does with each code repeated
+// over its rows, values and gradients, with and without weight norm and Fourier features.
+TEST(DeepSdfDecoder, ForwardShapesEqualsRepeatedCodes) {
+  for (const bool weight_norm : {true, false}) {
+    for (const int64_t fourier : {int64_t{0}, int64_t{6}}) {
+      SCOPED_TRACE(fmt::format("weight_norm {}, fourier {}", weight_norm, fourier));
+      torch::manual_seed(3);
+      DeepSdfDecoderOptions o;
+      o.dims = {48, 48, 48, 48};
+      o.latent_in = {2};
+      o.dropout = 0;
+      o.weight_norm = weight_norm;
+      o.fourier_features = fourier;
+      DeepSdfDecoderImpl net(o, ModelContext{5});
+      const torch::Tensor codes = torch::randn({3, 5}).requires_grad_(true);
+      const torch::Tensor xyz = torch::randn({3 * 7, 3});
+      const torch::Tensor a = net.forward_shapes(codes, 7, xyz);
+      const torch::Tensor ga = torch::autograd::grad({a.sum()}, {codes})[0];
+      const torch::Tensor b = net.forward(codes.repeat_interleave(7, 0), xyz);
+      const torch::Tensor gb = torch::autograd::grad({b.sum()}, {codes})[0];
+      EXPECT_TRUE(torch::allclose(a, b, 1e-5, 1e-6));
+      EXPECT_TRUE(torch::allclose(ga, gb, 1e-4, 1e-5));
+    }
+  }
 }
 
 }  // namespace
