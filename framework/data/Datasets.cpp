@@ -1,10 +1,12 @@
 #include "data/Dataset.h"
+#include "data/PointCloudDataset.h"
 #include "data/SyntheticDataset.h"
 
 namespace nsdf::data {
 
 void register_builtin_datasets(DatasetRegistry& registry) {
   registry.add<SyntheticDataset>("synthetic");
+  registry.add<PointCloudDataset>("point_clouds");
 }
 
 }  // namespace nsdf::data

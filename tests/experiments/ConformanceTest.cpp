@@ -5,16 +5,28 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 
 #include "core/ConfigLoader.h"
 #include "data/BatchLoader.h"
 #include "experiments/Registries.h"
+#include "support/PointCloudFixtures.h"
+#include "support/TestFiles.h"
 
 namespace nsdf::experiments {
 namespace {
 
+// Configs that stand for a component's example because it reads files: "family/name" -> a
+// config of files a fixture wrote (the point_clouds dataset: tests/support/PointCloudFixtures.h).
+std::map<std::string, std::string>& file_examples() {
+  static std::map<std::string, std::string> examples;
+  return examples;
+}
+
 core::ConfigNode example(const core::RegistryBase& reg, const std::string& name) {
-  core::ConfigNode node = core::parse_yaml(reg.info(name).example, "<example>");
+  const auto file = file_examples().find(reg.family() + "/" + name);
+  core::ConfigNode node = core::parse_yaml(
+      file != file_examples().end() ? file->second : reg.info(name).example, "<example>");
   node.set("type", core::ConfigNode::scalar(name));
   return node;
 }
@@ -53,6 +65,8 @@ class Conformance : public ::testing::Test {
 };
 
 TEST_F(Conformance, Datasets) {
+  const test::TempDir dir;
+  file_examples()["dataset/point_clouds"] = test::write_point_clouds_fixture(dir.path());
   for (const auto& name : r.datasets.names()) {
     const auto ds = build_and_check(r.datasets, name);
     ASSERT_GT(ds->size(), 0);
