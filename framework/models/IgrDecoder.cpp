@@ -20,6 +20,9 @@ void IgrDecoderOptions::declare(core::OptionSet<IgrDecoderOptions>& s) {
   s.add("beta", &O::beta, "Softplus sharpness (beta -> inf: ReLU)").positive();
   s.add("geometric_init", &O::geometric_init, "initialize to the SDF of a sphere");
   s.add("radius", &O::radius, "radius of the initial sphere (geometric_init)").positive();
+  s.add("zero_latent_weights", &O::zero_latent_weights,
+        "geometric_init: the latent code's input columns start at zero (the initial sphere for "
+        "any code; codes must then start non-zero, init_std > 0)");
   declare_fourier(s);
   s.validate([](const O& o) {
     for (int64_t l : o.skip_in) {
@@ -61,11 +64,13 @@ IgrDecoderImpl::IgrDecoderImpl(const Options& options, const ModelContext& conte
       } else {
         lin->weight.normal_(0.0, std::sqrt(2.0) / std::sqrt(static_cast<double>(out)));
         lin->bias.zero_();
-        // Columns of the input block other than xyz start at zero: the block is the whole
-        // input of layer 0 and the last in_dim columns of a skip layer.
+        // Columns of Fourier features (and, with zero_latent_weights, of the code) start at
+        // zero: the block is the whole input of layer 0 and the last in_dim columns of a skip
+        // layer.
         const int64_t block = (i == 0) ? 0 : (skip_before(i) ? in - in_dim : -1);
         if (block >= 0) {
-          if (latent > 0) lin->weight.narrow(1, block, latent).zero_();
+          if (latent > 0 && options_.zero_latent_weights)
+            lin->weight.narrow(1, block, latent).zero_();
           if (enc_dim > 3) lin->weight.narrow(1, block + latent + 3, enc_dim - 3).zero_();
         }
       }

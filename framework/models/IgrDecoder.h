@@ -7,9 +7,11 @@
 //
 // Geometric initialization (Atzmon & Lipman 2020, SAL Thm. 1): hidden W ~ N(0, 2 / out_dim),
 // b = 0; last W ~ N(sqrt(pi) / sqrt(in_dim), 1e-5^2), b = -radius, so that at init
-// f(x) ~ |x| - radius, the SDF of a sphere. The columns that multiply anything of the input but
-// xyz (the latent code, Fourier features) start at zero, in the first layer and in the skip
-// layers (as IDR's ImplicitNetwork does), so the sphere holds for any latent code.
+// f(x) ~ |x| - radius, the SDF of a sphere. The columns that multiply Fourier features start at
+// zero in the first layer and in the skip layers (as IDR's ImplicitNetwork does). The latent
+// columns are random as in IGR's network (codes that start at zero, as IGR's shape space does,
+// then still get gradients); with zero_latent_weights they start at zero too, so the sphere
+// holds for any code (codes must then not start at zero: they would never move).
 //
 // forward_with_gradient computes grad f explicitly (one forward keeping the activations, then
 // the chain rule back through the layers on the rows that need it) and differentiates that by
@@ -35,6 +37,7 @@ struct IgrDecoderOptions : FourierOptions {
   double beta = 100.0;
   bool geometric_init = true;
   double radius = 1.0;
+  bool zero_latent_weights = false;
 
   static void declare(core::OptionSet<IgrDecoderOptions>& s);
 };

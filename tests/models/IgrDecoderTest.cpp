@@ -86,6 +86,7 @@ TEST(IgrDecoder, GeometricInitIsASphereForAnyLatentCode) {
   torch::manual_seed(1);
   IgrDecoderOptions o;
   o.radius = 0.5;
+  o.zero_latent_weights = true;
   IgrDecoderImpl net(o, ModelContext{8});
   const auto params = net.named_parameters();
   // The latent columns of the first layer and of the re-injected block start at zero.
@@ -94,6 +95,24 @@ TEST(IgrDecoder, GeometricInitIsASphereForAnyLatentCode) {
   EXPECT_EQ(skip_w.narrow(1, 512 - 11, 8).abs().max().item<float>(), 0.0f);
   EXPECT_GT(skip_w.narrow(1, 512 - 3, 3).abs().max().item<float>(), 0.0f);  // xyz kept
   expect_sphere(sphere_fit(net, 8, 0.5));
+}
+
+TEST(IgrDecoder, ByDefaultLatentColumnsAreRandomAndAZeroCodeGivesTheSphere) {
+  torch::manual_seed(1);
+  IgrDecoderOptions o;
+  o.radius = 0.5;
+  IgrDecoderImpl net(o, ModelContext{8});
+  const auto params = net.named_parameters();
+  EXPECT_GT(params["lin0.weight"].narrow(1, 0, 8).abs().max().item<float>(), 0.0f);
+  // IGR's shape space starts its codes at zero: the field is the sphere and the codes'
+  // gradient is not zero.
+  const torch::Tensor z = torch::zeros({64, 8}).requires_grad_(true);
+  const torch::Tensor x = torch::randn({64, 3});
+  const torch::Tensor f = net.forward(z, x);
+  const torch::Tensor g = torch::autograd::grad({f.sum()}, {z})[0];
+  EXPECT_GT(g.abs().max().item<float>(), 0.0f);
+  const torch::Tensor err = (f.squeeze(1) - (x.norm(2, {1}) - 0.5)).abs().mean();
+  EXPECT_LT(err.item<float>(), 0.3f);
 }
 
 TEST(IgrDecoder, WithoutGeometricInitIsNotASphere) {
