@@ -62,23 +62,30 @@ int64_t export_deepsdf(const SampleFile& file, const std::string& dir) {
   return static_cast<int64_t>(file.shape_ids().size());
 }
 
-int64_t import_deepsdf(const std::string& dir, const std::string& split,
-                       const std::string& output) {
+std::vector<std::string> deepsdf_shape_ids(const std::string& dir, const std::string& split) {
   const fs::path samples_dir = fs::path(dir) / "SdfSamples";
   NSDF_CHECK(fs::is_directory(samples_dir), core::IoError,
              "{}: no SdfSamples folder: not a DeepSDF data folder", dir);
   std::vector<std::string> ids;
   if (!split.empty()) {
     for (const auto& entry : read_split(split, 3)) ids.push_back(core::join(entry, "/"));
-  } else {
-    for (const auto& f : fs::recursive_directory_iterator(samples_dir)) {
-      if (!f.is_regular_file() || f.path().extension() != ".npz") continue;
-      fs::path rel = fs::relative(f.path(), samples_dir);
-      ids.push_back(rel.replace_extension().generic_string());
-    }
-    std::sort(ids.begin(), ids.end());
-    NSDF_CHECK(!ids.empty(), core::DataError, "{}: no .npz files", samples_dir.string());
+    NSDF_CHECK(!ids.empty(), core::DataError, "{}: the split lists no shapes", split);
+    return ids;
   }
+  for (const auto& f : fs::recursive_directory_iterator(samples_dir)) {
+    if (!f.is_regular_file() || f.path().extension() != ".npz") continue;
+    fs::path rel = fs::relative(f.path(), samples_dir);
+    ids.push_back(rel.replace_extension().generic_string());
+  }
+  std::sort(ids.begin(), ids.end());
+  NSDF_CHECK(!ids.empty(), core::DataError, "{}: no .npz files", samples_dir.string());
+  return ids;
+}
+
+int64_t import_deepsdf(const std::string& dir, const std::string& split,
+                       const std::string& output) {
+  const fs::path samples_dir = fs::path(dir) / "SdfSamples";
+  const std::vector<std::string> ids = deepsdf_shape_ids(dir, split);
   SampleFileInfo info;
   info.method = "deepsdf_import";
   info.parameters = fmt::format("source: {}\nsplit: {}\n", fs::absolute(dir).string(),

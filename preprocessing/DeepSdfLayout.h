@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "preprocessing/SampleFile.h"
 
@@ -18,6 +19,12 @@ namespace nsdf::preprocessing {
 /// Writes every shape of `file` under `dir` in DeepSDF's layout (files atomically). Views are
 /// not part of DeepSDF's layout and are left out. Returns the number of shapes written.
 int64_t export_deepsdf(const SampleFile& file, const std::string& dir);
+
+/// The shapes of DeepSDF's layout under `dir`: the entries of `split` (a DeepSDF split file,
+/// depth 3) joined by '/', in file order, when given; else every SdfSamples/**/*.npz, sorted.
+/// Throws IoError when `dir` has no SdfSamples folder or the split cannot be read, DataError
+/// for a malformed split or when no shape is found.
+std::vector<std::string> deepsdf_shape_ids(const std::string& dir, const std::string& split);
 
 /// Reads DeepSDF's layout under `dir` into a sample file at `output` (method "deepsdf_import").
 /// Shapes come from `split` (a DeepSDF split file, depth 3) when given, else every

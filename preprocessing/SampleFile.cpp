@@ -1,5 +1,6 @@
 #include "preprocessing/SampleFile.h"
 
+#include <fmt/ranges.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -47,6 +48,16 @@ std::vector<Vec3f> read_points(const hdf5::Location& loc, const std::string& nam
   std::vector<Vec3f> out(flat.size() / 3);
   for (size_t i = 0; i < out.size(); ++i) out[i] = {flat[3 * i], flat[3 * i + 1], flat[3 * i + 2]};
   return out;
+}
+
+geometry::Normalization read_normalization(const hdf5::Location& g) {
+  const std::vector<double> offset = hdf5::read_doubles_attribute(g, "normalization_offset");
+  NSDF_CHECK(offset.size() == 3, core::DataError, "{}: {}: normalization_offset has {} values",
+             g.file, g.name, offset.size());
+  geometry::Normalization n;
+  n.offset = {offset[0], offset[1], offset[2]};
+  n.scale = hdf5::read_double_attribute(g, "normalization_scale");
+  return n;
 }
 
 void check_view(const ViewRecord& v, size_t k, const std::string& where) {
@@ -180,6 +191,19 @@ struct SampleFile::Impl {
   std::vector<std::pair<std::string, std::string>> failures;
 
   hdf5::Location root() const { return {file.get(), path, "/"}; }
+
+  // The group of shape `id`; the caller holds the HDF5 lock.
+  struct ShapeGroup {
+    hdf5::Handle handle;
+    hdf5::Location location;
+  };
+  ShapeGroup open_shape(const std::string& id) const {
+    NSDF_CHECK(index.count(id), core::DataError, "{}: no shape '{}' in the file ({} shapes)", path,
+               id, ids.size());
+    hdf5::Handle group = hdf5::open_group(root(), "shapes/" + id);
+    const hid_t handle = group.get();
+    return {std::move(group), hdf5::Location{handle, path, "/shapes/" + id}};
+  }
 };
 
 SampleFile::SampleFile(const std::string& path) : impl_(std::make_unique<Impl>()) {
@@ -226,20 +250,14 @@ int64_t SampleFile::index_of(const std::string& id) const {
 }
 
 ShapeRecord SampleFile::read(const std::string& id, ShapeParts parts) const {
-  NSDF_CHECK(index_of(id) >= 0, core::DataError, "{}: no shape '{}' in the file ({} shapes)",
-             impl_->path, id, impl_->ids.size());
   auto guard = hdf5::lock();
-  hdf5::Handle group = hdf5::open_group(impl_->root(), "shapes/" + id);
-  const hdf5::Location g{group.get(), impl_->path, "/shapes/" + id};
+  const Impl::ShapeGroup shape = impl_->open_shape(id);
+  const hdf5::Location& g = shape.location;
   ShapeRecord s;
   s.id = id;
   s.pos = hdf5::read_floats(g, "pos", 2, 4);
   s.neg = hdf5::read_floats(g, "neg", 2, 4);
-  const std::vector<double> offset = hdf5::read_doubles_attribute(g, "normalization_offset");
-  NSDF_CHECK(offset.size() == 3, core::DataError,
-             "{}: /shapes/{}: normalization_offset has {} values", impl_->path, id, offset.size());
-  s.normalization.offset = {offset[0], offset[1], offset[2]};
-  s.normalization.scale = hdf5::read_double_attribute(g, "normalization_scale");
+  s.normalization = read_normalization(g);
   if (parts == ShapeParts::SamplesOnly) return s;
 
   s.source_path = hdf5::read_string_attribute(g, "source_path");
@@ -276,6 +294,32 @@ ShapeRecord SampleFile::read(const std::string& id, ShapeParts parts) const {
     if (!kKnown.count(a)) s.stats.emplace_back(a, hdf5::read_double_attribute(g, a));
   }
   return s;
+}
+
+int64_t SampleFile::sample_bytes(const std::string& id) const {
+  auto guard = hdf5::lock();
+  const Impl::ShapeGroup shape = impl_->open_shape(id);
+  int64_t rows = 0;
+  for (const char* name : {"pos", "neg"}) {
+    const std::vector<int64_t> dims = hdf5::dataset_dims(shape.location, name);
+    NSDF_CHECK(dims.size() == 2 && dims[1] == 4, core::DataError,
+               "{}: expected shape (N, 4) of rows x, y, z, sdf, found ({})",
+               hdf5::where(shape.location, name), fmt::join(dims, ", "));
+    rows += dims[0];
+  }
+  return rows * 4 * static_cast<int64_t>(sizeof(float));
+}
+
+geometry::Normalization SampleFile::normalization(const std::string& id) const {
+  auto guard = hdf5::lock();
+  return read_normalization(impl_->open_shape(id).location);
+}
+
+geometry::PointCloud SampleFile::surface(const std::string& id) const {
+  auto guard = hdf5::lock();
+  const Impl::ShapeGroup shape = impl_->open_shape(id);
+  return {read_points(shape.location, "surface_points"),
+          read_points(shape.location, "surface_normals")};
 }
 
 std::string describe_sample_file(const std::string& path) {

@@ -19,8 +19,10 @@ std::string shape_text(const std::vector<int64_t>& shape) {
   return fmt::format("({})", fmt::join(shape, ", "));
 }
 
-const NpyArray& member(const std::map<std::string, NpyArray>& arrays, const std::string& key,
-                       const std::string& path) {
+// arrays[key] (NpyArray or NpyHeaderInfo), or the DataError that names what the archive holds.
+template <class Array>
+const Array& member(const std::map<std::string, Array>& arrays, const std::string& key,
+                    const std::string& path) {
   const auto it = arrays.find(key);
   if (it == arrays.end()) {
     std::vector<std::string> present;
@@ -39,14 +41,17 @@ void check_finite(const NpyArray& array, const std::string& where) {
   }
 }
 
+void check_sample_shape(const std::vector<int64_t>& shape, const std::string& where) {
+  NSDF_CHECK(shape.size() == 2 && shape[1] == kSampleColumns, core::DataError,
+             "{}: expected shape (N, 4) of rows x, y, z, sdf, found {}", where, shape_text(shape));
+}
+
 std::vector<float> sample_rows(const std::map<std::string, NpyArray>& arrays,
                                const std::string& key, const std::string& path,
                                NanSdfRows nan_sdf_rows, int64_t& dropped) {
   const NpyArray& array = member(arrays, key, path);
   const std::string where = fmt::format("{}: {}.npy", path, key);
-  NSDF_CHECK(array.shape.size() == 2 && array.shape[1] == kSampleColumns, core::DataError,
-             "{}: expected shape (N, 4) of rows x, y, z, sdf, found {}", where,
-             shape_text(array.shape));
+  check_sample_shape(array.shape, where);
   std::vector<float> values;
   values.reserve(array.data.size());
   for (size_t row = 0; row < array.data.size() / kRowLength; ++row) {
@@ -83,6 +88,19 @@ SdfSamples read_deepsdf_samples(const std::string& path, NanSdfRows nan_sdf_rows
   samples.pos = sample_rows(arrays, "pos", path, nan_sdf_rows, samples.dropped_nan_rows);
   samples.neg = sample_rows(arrays, "neg", path, nan_sdf_rows, samples.dropped_nan_rows);
   return samples;
+}
+
+SdfSampleRows read_deepsdf_sample_rows(const std::string& path) {
+  const std::map<std::string, NpyHeaderInfo> headers = read_npz_headers(path);
+  const auto rows = [&](const std::string& key) {
+    const NpyHeaderInfo& header = member(headers, key, path);
+    check_sample_shape(header.shape, fmt::format("{}: {}.npy", path, key));
+    return header.shape[0];
+  };
+  SdfSampleRows counts;
+  counts.pos = rows("pos");
+  counts.neg = rows("neg");
+  return counts;
 }
 
 void write_deepsdf_samples(const std::string& path, const SdfSamples& samples) {

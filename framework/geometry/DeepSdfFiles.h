@@ -35,6 +35,18 @@ enum class NanSdfRows { Reject, Drop };
 SdfSamples read_deepsdf_samples(const std::string& path,
                                 NanSdfRows nan_sdf_rows = NanSdfRows::Reject);
 
+/// Row counts of a DeepSDF SdfSamples .npz.
+struct SdfSampleRows {
+  int64_t pos = 0;
+  int64_t neg = 0;
+};
+
+/// Checks a DeepSDF SdfSamples .npz as far as its headers go, without reading the values (see
+/// read_npz_headers): a readable zip archive whose `pos` and `neg` are (N, 4) arrays of the
+/// size their headers declare. Returns their row counts. Throws the IoError / DataError
+/// read_deepsdf_samples throws for these problems; non-finite values are found only by reading.
+SdfSampleRows read_deepsdf_sample_rows(const std::string& path);
+
 /// Writes `samples` as DeepSDF does (uncompressed .npz, float32 `pos` and `neg` of shape
 /// (rows, 4)), atomically. Throws DataError when a size is not a multiple of 4.
 void write_deepsdf_samples(const std::string& path, const SdfSamples& samples);

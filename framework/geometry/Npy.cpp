@@ -1,13 +1,19 @@
 #include "geometry/Npy.h"
 
+#include <fcntl.h>
 #include <fmt/ranges.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <limits>
+#include <set>
 #include <type_traits>
 #include <utility>
 
@@ -513,30 +519,15 @@ std::string encode_native_floats(const std::vector<T>& data, const std::vector<i
   return out;
 }
 
-}  // namespace
+// A .npy file's header and where its data starts, checked against the bytes present: the data
+// must be exactly what the shape needs. Reads only the preamble and the header of `bytes`.
+struct NpyLayout {
+  NpyHeader header;
+  size_t data_offset = 0;
+  int64_t count = 0;  // elements
+};
 
-// ---------------------------------------------------------------------------------------------
-// Public API
-
-int64_t NpyArray::size() const {
-  int64_t n = 1;
-  for (int64_t extent : shape) n *= extent;
-  return n;
-}
-
-NpyArray make_npy_array(const std::vector<float>& data, std::vector<int64_t> shape) {
-  return NpyArray{std::move(shape), std::vector<double>(data.begin(), data.end()), "<f4"};
-}
-
-NpyArray make_npy_array(const std::vector<double>& data, std::vector<int64_t> shape) {
-  return NpyArray{std::move(shape), data, "<f8"};
-}
-
-std::vector<float> to_floats(const NpyArray& array) {
-  return std::vector<float>(array.data.begin(), array.data.end());
-}
-
-NpyArray parse_npy(std::string_view bytes, const std::string& name) {
+NpyLayout parse_npy_layout(std::string_view bytes, const std::string& name) {
   NSDF_CHECK(bytes.size() >= 8 && bytes.substr(0, 6) == std::string_view("\x93NUMPY", 6),
              core::DataError,
              "{}: not a .npy file: bad magic (expected \"\\x93NUMPY\", found \"{}\")", name,
@@ -573,12 +564,94 @@ NpyArray parse_npy(std::string_view bytes, const std::string& name) {
              "{}: data is {} bytes, but shape {} of '{}' needs {} bytes ({})", name, present,
              shape_repr(header.shape), header.dtype.str(), needed,
              present < static_cast<uint64_t>(needed) ? "truncated file" : "trailing bytes");
+  return {header, static_cast<size_t>(prefix + header_len), count};
+}
 
+// Calls visit(key, member, where) for each "<key>.npy" member of the archive `zip`, in
+// directory order (other members are skipped, as numpy.load has no array for them); a key
+// seen twice is an error.
+template <class Visit>
+void for_each_npy_member(std::string_view zip, const std::string& name, Visit&& visit) {
+  std::set<std::string> keys;
+  for (const ZipMember& m : read_zip_directory(zip, name)) {
+    const std::string where = fmt::format("{}: {}", name, detail::excerpt(m.name));
+    constexpr std::string_view kSuffix = ".npy";
+    const bool is_npy =
+        m.name.size() > kSuffix.size() &&
+        m.name.compare(m.name.size() - kSuffix.size(), kSuffix.size(), kSuffix) == 0;
+    if (!is_npy) continue;  // numpy.load would hand these out as raw bytes; we have no use
+    const std::string key = m.name.substr(0, m.name.size() - kSuffix.size());
+    NSDF_CHECK(keys.insert(key).second, core::DataError, "{}: member appears twice", where);
+    visit(key, m, where);
+  }
+}
+
+// A whole file mapped read-only into memory: pages are read when touched, so looking at a zip
+// directory and a few headers costs a few pages whatever the file's size. (A file truncated by
+// another process while mapped would fault on access; files we read are not being written.)
+class MappedFile {
+ public:
+  explicit MappedFile(const std::string& path) {
+    std::error_code ec;
+    NSDF_CHECK(!std::filesystem::is_directory(path, ec), core::IoError,
+               "{}: cannot read: is a folder, not a file", path);
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    NSDF_CHECK(fd >= 0, core::IoError, "{}: cannot open for reading: {}", path,
+               errno == ENOENT ? "no such file" : std::strerror(errno));
+    struct stat st {};
+    if (::fstat(fd, &st) == 0 && st.st_size > 0) {
+      size_ = static_cast<size_t>(st.st_size);
+      void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
+      data_ = p == MAP_FAILED ? nullptr : static_cast<const char*>(p);
+    }
+    const int error = errno;
+    ::close(fd);
+    NSDF_CHECK(size_ == 0 || data_ != nullptr, core::IoError, "{}: cannot map for reading: {}",
+               path, std::strerror(error));
+  }
+  ~MappedFile() {
+    if (data_) ::munmap(const_cast<char*>(data_), size_);
+  }
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  std::string_view bytes() const { return {data_, size_}; }
+
+ private:
+  const char* data_ = nullptr;
+  size_t size_ = 0;
+};
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Public API
+
+int64_t NpyArray::size() const {
+  int64_t n = 1;
+  for (int64_t extent : shape) n *= extent;
+  return n;
+}
+
+NpyArray make_npy_array(const std::vector<float>& data, std::vector<int64_t> shape) {
+  return NpyArray{std::move(shape), std::vector<double>(data.begin(), data.end()), "<f4"};
+}
+
+NpyArray make_npy_array(const std::vector<double>& data, std::vector<int64_t> shape) {
+  return NpyArray{std::move(shape), data, "<f8"};
+}
+
+std::vector<float> to_floats(const NpyArray& array) {
+  return std::vector<float>(array.data.begin(), array.data.end());
+}
+
+NpyArray parse_npy(std::string_view bytes, const std::string& name) {
+  const NpyLayout layout = parse_npy_layout(bytes, name);
+  const NpyHeader& header = layout.header;
   NpyArray array;
   array.shape = header.shape;
   array.dtype = header.descr;
-  array.data.resize(static_cast<size_t>(count));
-  decode(header.dtype, bytes.data() + prefix + header_len, array.data.size(), array.data.data());
+  array.data.resize(static_cast<size_t>(layout.count));
+  decode(header.dtype, bytes.data() + layout.data_offset, array.data.size(), array.data.data());
   if (header.fortran_order) array.data = fortran_to_c_order(array.data, array.shape);
   return array;
 }
@@ -658,24 +731,37 @@ void write_npy(const std::string& path, const NpyArray& array) {
 
 std::map<std::string, NpyArray> parse_npz(std::string_view bytes, const std::string& name) {
   std::map<std::string, NpyArray> arrays;
-  for (const ZipMember& m : read_zip_directory(bytes, name)) {
-    const std::string where = fmt::format("{}: {}", name, detail::excerpt(m.name));
-    constexpr std::string_view kSuffix = ".npy";
-    const bool is_npy =
-        m.name.size() > kSuffix.size() &&
-        m.name.compare(m.name.size() - kSuffix.size(), kSuffix.size(), kSuffix) == 0;
-    if (!is_npy) continue;  // numpy.load would hand these out as raw bytes; we have no use
-    std::string inflated;
-    const std::string_view member = zip_member_data(bytes, m, where, inflated);
-    const std::string key = m.name.substr(0, m.name.size() - kSuffix.size());
-    NSDF_CHECK(arrays.count(key) == 0, core::DataError, "{}: member appears twice", where);
-    arrays.emplace(key, parse_npy(member, where));
-  }
+  for_each_npy_member(
+      bytes, name, [&](const std::string& key, const ZipMember& m, const std::string& where) {
+        std::string inflated;
+        arrays.emplace(key, parse_npy(zip_member_data(bytes, m, where, inflated), where));
+      });
   return arrays;
 }
 
 std::map<std::string, NpyArray> read_npz(const std::string& path) {
   return parse_npz(core::read_file(path), path);
+}
+
+std::map<std::string, NpyHeaderInfo> read_npz_headers(const std::string& path) {
+  const MappedFile file(path);
+  const std::string_view zip = file.bytes();
+  std::map<std::string, NpyHeaderInfo> headers;
+  for_each_npy_member(
+      zip, path, [&](const std::string& key, const ZipMember& m, const std::string& where) {
+        // A plain stored member is viewed in place (only its first page is read); anything else
+        // goes through zip_member_data, which inflates it or says why it cannot.
+        const bool in_place =
+            m.method == 0 && (m.flags & 0x41) == 0 && m.compressed_size == m.uncompressed_size;
+        std::string inflated;
+        const std::string_view member = in_place
+                                            ? zip.substr(static_cast<size_t>(m.data_offset),
+                                                         static_cast<size_t>(m.compressed_size))
+                                            : zip_member_data(zip, m, where, inflated);
+        const NpyLayout layout = parse_npy_layout(member, where);
+        headers.emplace(key, NpyHeaderInfo{layout.header.shape, layout.header.descr});
+      });
+  return headers;
 }
 
 std::string encode_npz(const std::map<std::string, NpyArray>& arrays, const std::string& name,

@@ -73,6 +73,22 @@ std::map<std::string, NpyArray> read_npz(const std::string& path);
 /// Parses the bytes of a .npz archive; `name` starts every error message.
 std::map<std::string, NpyArray> parse_npz(std::string_view bytes, const std::string& name);
 
+/// What a .npy header declares about its array, without the values.
+struct NpyHeaderInfo {
+  /// Extent of each axis; empty for a 0-d (scalar) array.
+  std::vector<int64_t> shape;
+  /// NumPy type string as in the file, e.g. "<f4".
+  std::string dtype;
+};
+
+/// The headers of the arrays of a .npz archive, keyed as read_npz keys them, without reading
+/// the values: the file is mapped into memory and only its zip directory and the start of each
+/// member are touched (a deflated member is inflated whole). Checks what read_npz checks except
+/// the values and the CRC-32s of stored members: the archive's structure, each header, and that
+/// each member holds exactly the bytes its header's shape needs (a truncated member). Throws
+/// IoError when the file cannot be opened, DataError with read_npz's messages otherwise.
+std::map<std::string, NpyHeaderInfo> read_npz_headers(const std::string& path);
+
 /// The bytes of a .npz archive holding each array as member "<key>.npy": stored, or deflated
 /// when `compress` (like np.savez_compressed); `name` starts error messages. `force_zip64`
 /// writes zip64 records even when sizes do not need them (numpy.load reads both; it exists so

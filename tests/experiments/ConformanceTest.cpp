@@ -1,6 +1,7 @@
 // Every registered component, of every family, passes the same checks: it builds from its
-// example config, handles a tiny batch, writes a resolved config that parses back to itself,
-// and rejects an unknown key.
+// example config (a dataset that needs files: from its fixture, support/DatasetFixtures.h),
+// handles a tiny batch, writes a resolved config that parses back to itself, and rejects an
+// unknown key.
 
 #include <gtest/gtest.h>
 
@@ -8,35 +9,35 @@
 #include <map>
 
 #include "core/ConfigLoader.h"
+#include "core/Log.h"
 #include "data/BatchLoader.h"
 #include "experiments/Registries.h"
-#include "support/PointCloudFixtures.h"
+#include "support/DatasetFixtures.h"
 #include "support/TestFiles.h"
 
 namespace nsdf::experiments {
 namespace {
 
-// Configs that stand for a component's example because it reads files: "family/name" -> a
-// config of files a fixture wrote (the point_clouds dataset: tests/support/PointCloudFixtures.h).
-std::map<std::string, std::string>& file_examples() {
-  static std::map<std::string, std::string> examples;
-  return examples;
-}
-
-core::ConfigNode example(const core::RegistryBase& reg, const std::string& name) {
-  const auto file = file_examples().find(reg.family() + "/" + name);
-  core::ConfigNode node = core::parse_yaml(
-      file != file_examples().end() ? file->second : reg.info(name).example, "<example>");
+// `config` (a YAML flow map without `type`) as the config of component `name`.
+core::ConfigNode config_of(const std::string& config, const std::string& name) {
+  core::ConfigNode node = core::parse_yaml(config, "<example>");
   node.set("type", core::ConfigNode::scalar(name));
   return node;
 }
 
+core::ConfigNode example(const core::RegistryBase& reg, const std::string& name) {
+  return config_of(reg.info(name).example, name);
+}
+
+// Builds component `name` from `config` (its kExample unless given) after checking the
+// resolved config round trip and the rejection of an unknown key.
 template <class R, class... A>
-typename R::Ptr build_and_check(const R& reg, const std::string& name, A&&... args) {
+typename R::Ptr build_and_check_config(const R& reg, const std::string& name,
+                                       const std::string& config, A&&... args) {
   SCOPED_TRACE(reg.family() + " '" + name + "'");
   // Resolved config round trip.
   core::Diagnostics diag;
-  const auto spec = reg.parse(example(reg, name), diag);
+  const auto spec = reg.parse(config_of(config, name), diag);
   EXPECT_TRUE(diag.empty()) << diag.str();
   const std::string yaml = spec.resolved.to_yaml();
   core::Diagnostics diag2;
@@ -44,7 +45,7 @@ typename R::Ptr build_and_check(const R& reg, const std::string& name, A&&... ar
   EXPECT_TRUE(diag2.empty()) << diag2.str();
   EXPECT_EQ(again.resolved.to_yaml(), yaml);
   // Unknown keys are rejected.
-  core::ConfigNode bad = example(reg, name);
+  core::ConfigNode bad = config_of(config, name);
   bad.set("no_such_option", core::ConfigNode::scalar("1"));
   try {
     reg.create(bad, args...);
@@ -52,7 +53,12 @@ typename R::Ptr build_and_check(const R& reg, const std::string& name, A&&... ar
   } catch (const core::ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find("no_such_option: unknown key"), std::string::npos);
   }
-  return reg.create(example(reg, name), std::forward<A>(args)...);
+  return reg.create(config_of(config, name), std::forward<A>(args)...);
+}
+
+template <class R, class... A>
+typename R::Ptr build_and_check(const R& reg, const std::string& name, A&&... args) {
+  return build_and_check_config(reg, name, reg.info(name).example, std::forward<A>(args)...);
 }
 
 class Conformance : public ::testing::Test {
@@ -60,15 +66,33 @@ class Conformance : public ::testing::Test {
   void SetUp() override {
     register_builtins(r);
     torch::manual_seed(0);
+    core::log::set_console(false);
   }
+  void TearDown() override { core::log::set_console(true); }
   Registries r;
 };
 
+// A dataset whose kExample needs files is built from its fixture (tests/support/
+// DatasetFixtures.h), written into a temporary folder; any other from its kExample.
 TEST_F(Conformance, Datasets) {
   const test::TempDir dir;
-  file_examples()["dataset/point_clouds"] = test::write_point_clouds_fixture(dir.path());
   for (const auto& name : r.datasets.names()) {
-    const auto ds = build_and_check(r.datasets, name);
+    SCOPED_TRACE("dataset '" + name + "'");
+    const auto fixture = test::dataset_fixtures().find(name);
+    const bool has_fixture = fixture != test::dataset_fixtures().end();
+    std::shared_ptr<data::ShapeDataset> ds;
+    try {
+      const std::string config =
+          has_fixture ? fixture->second(dir.path() / name) : r.datasets.info(name).example;
+      ds = build_and_check_config(r.datasets, name, config);
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "dataset '" << name << "' does not build from "
+                    << (has_fixture ? "its fixture" : "its kExample") << ": " << e.what()
+                    << (has_fixture ? ""
+                                    : "\n(a dataset whose example needs files gets a fixture in "
+                                      "tests/support/DatasetFixtures.h)");
+      continue;
+    }
     ASSERT_GT(ds->size(), 0);
     EXPECT_FALSE(ds->shape_id(0).empty());
     EXPECT_GT(ds->bytes(0), 0);
@@ -77,8 +101,9 @@ TEST_F(Conformance, Datasets) {
     data::BatchLoader loader(ds, plan);
     const data::Batch batch = loader.get(0, 0);
     EXPECT_EQ(batch.xyz.sizes(), (std::vector<int64_t>{64, 3}));
-    if (ds->kind() == data::SampleKind::Sdf)
+    if (ds->kind() == data::SampleKind::Sdf) {
       EXPECT_EQ(batch.sdf.sizes(), (std::vector<int64_t>{64, 1}));
+    }
   }
 }
 

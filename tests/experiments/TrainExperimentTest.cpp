@@ -115,7 +115,7 @@ TEST_F(TrainExperimentTest, MissingSectionAndUnknownExperiment) {
     FAIL();
   } catch (const core::ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find("m.yaml:1:1: error: data: missing required section (a "
-                                         "dataset: point_clouds, synthetic)"),
+                                         "dataset: deepsdf, point_clouds, sdf_samples, synthetic)"),
               std::string::npos)
         << e.what();
   }

@@ -5,8 +5,11 @@
 #include <vector>
 
 #include "core/Error.h"
+#include "core/Files.h"
 #include "geometry/DeepSdfFiles.h"
 #include "geometry/Npy.h"
+#include "geometry/Zip.h"
+#include "support/ErrorMessage.h"
 #include "support/NpyBytes.h"
 #include "support/TestFiles.h"
 
@@ -457,6 +460,46 @@ TEST(DeepSdfFiles, NormalizationAcceptsDeepSdfShapesAndFloat32) {
   const Normalization n = read_deepsdf_normalization(path);
   EXPECT_EQ(n.offset, (std::array<double, 3>{1, 2, 3}));
   EXPECT_EQ(n.scale, 0.5);
+}
+
+TEST(Npy, HeadersOfAnNpzWithoutItsValues) {
+  test::TempDir dir;
+  const std::string path = (dir.path() / "a.npz").string();
+  const std::map<std::string, NpyArray> arrays = {
+      {"pos", make_npy_array(std::vector<float>(20, 0.5f), {5, 4})},
+      {"scale", make_npy_array(std::vector<double>{2.0}, {})}};
+  for (const bool compress : {false, true}) {
+    write_npz(path, arrays, compress);
+    const std::map<std::string, NpyHeaderInfo> headers = read_npz_headers(path);
+    ASSERT_EQ(headers.size(), 2u);
+    EXPECT_EQ(headers.at("pos").shape, (std::vector<int64_t>{5, 4}));
+    EXPECT_EQ(headers.at("pos").dtype, "<f4");
+    EXPECT_TRUE(headers.at("scale").shape.empty());
+    EXPECT_EQ(headers.at("scale").dtype, "<f8");
+  }
+  // A member shorter than its header's shape (an intact archive around it) is caught.
+  ZipWriter zip;
+  const std::string npy = encode_npy(arrays.at("pos"), "pos.npy");
+  zip.add("pos.npy", std::string_view(npy).substr(0, npy.size() - 16), path);
+  core::write_file_atomic(path, zip.finish());
+  EXPECT_EQ(test::message_of<core::DataError>([&] { read_npz_headers(path); }),
+            path +
+                ": pos.npy: data is 64 bytes, but shape (5, 4) of '<f4' needs 80 bytes "
+                "(truncated file)");
+  EXPECT_EQ(test::message_of<core::IoError>([&] { read_npz_headers(path + ".missing"); }),
+            path + ".missing: cannot open for reading: no such file");
+}
+
+TEST(DeepSdfFiles, SampleRowsFromTheHeaders) {
+  test::TempDir dir;
+  const std::string path = (dir.path() / "shape.npz").string();
+  SdfSamples samples;
+  samples.pos = std::vector<float>(12, 0.25f);
+  samples.neg = {0, 0, 0, -0.5f};
+  write_deepsdf_samples(path, samples);
+  const SdfSampleRows rows = read_deepsdf_sample_rows(path);
+  EXPECT_EQ(rows.pos, 3);
+  EXPECT_EQ(rows.neg, 1);
 }
 
 TEST(DeepSdfFiles, NormalizedIsOriginalPlusOffsetTimesScale) {
