@@ -120,6 +120,7 @@ TEST(FourierFeatures, IgrGeometricInitIgnoresTheFeatures) {
   o.dims = {64, 64, 64};
   o.skip_in = {2};
   o.fourier_features = 8;
+  o.zero_latent_weights = true;  // the latent columns too (by default they are random)
   IgrDecoderImpl net(o, ModelContext{4});
   const auto p = net.named_parameters();
   const torch::Tensor w0 = p["lin0.weight"];  // input [latent 4, xyz 3, features 16]
