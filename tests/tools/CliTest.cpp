@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <fstream>
 #include <thread>
 
@@ -53,6 +54,26 @@ const std::vector<std::string> kLongRun{"experiment.epochs=300", "experiment.che
 std::vector<std::string> cat(std::vector<std::string> a, const std::vector<std::string>& b) {
   a.insert(a.end(), b.begin(), b.end());
   return a;
+}
+
+/// Waits (at most 120 s) until the run folder under `parent` is `ready`, then kills `pid` with
+/// SIGKILL and reaps it; returns the run folder (empty if none appeared). Fails the test if
+/// the process had already ended on its own.
+fs::path kill_run_when(int pid, const fs::path& parent,
+                       const std::function<bool(const fs::path&)>& ready) {
+  fs::path run;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (fs::exists(parent))
+      for (const auto& e : fs::directory_iterator(parent)) run = e.path();
+    if (!run.empty() && ready(run)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_EQ(::kill(pid, SIGKILL), 0);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFSIGNALED(status)) << "the run finished before it could be killed";
+  return run;
 }
 
 TEST(Cli, VersionAndHelp) {
@@ -151,20 +172,10 @@ TEST(Cli, KilledRunResumesToTheSameFinalLoss) {
   const fs::path runs = dir.path() / "b";
   const int pid = test::spawn_process(
       cat({NSDF_BINARY, "run", cfg, "runs_dir=" + runs.string()}, kLongRun), dir.path());
-  fs::path run;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (fs::exists(runs / "resume")) {
-      for (const auto& e : fs::directory_iterator(runs / "resume")) run = e.path();
-    }
-    if (!run.empty() && fs::exists(run / "checkpoints" / "latest.pt")) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  const fs::path run = kill_run_when(pid, runs / "resume", [](const fs::path& r) {
+    return fs::exists(r / "checkpoints" / "latest.pt");
+  });
   ASSERT_FALSE(run.empty());
-  ASSERT_EQ(::kill(pid, SIGKILL), 0);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  ASSERT_TRUE(WIFSIGNALED(status)) << "the run finished before it could be killed";
   const size_t logged = metric_lines(run).size();
   ASSERT_LT(logged, 300u) << "the run finished before it was killed";
 
@@ -206,20 +217,10 @@ TEST(Cli, KilledReconstructionResumesToTheSameLosses) {
   const fs::path runs = dir.path() / "b";
   const int pid = test::spawn_process({NSDF_BINARY, "run", cfg, "runs_dir=" + runs.string()},
                                       dir.path());
-  fs::path run;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (fs::exists(runs / "rec"))
-      for (const auto& e : fs::directory_iterator(runs / "rec")) run = e.path();
-    // Killed in the second shape's batch, after one of its checkpoints.
-    if (!run.empty() && metric_lines(run).size() > 18) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  // Killed in the second shape's batch, after one of its checkpoints.
+  const fs::path run = kill_run_when(
+      pid, runs / "rec", [](const fs::path& r) { return metric_lines(r).size() > 18; });
   ASSERT_FALSE(run.empty());
-  ASSERT_EQ(::kill(pid, SIGKILL), 0);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  ASSERT_TRUE(WIFSIGNALED(status)) << "the run finished before it could be killed";
   ASSERT_LT(metric_lines(run).size(), 45u) << "the run finished before it was killed";
 
   const ProcessResult resumed = nsdf({"run", "--resume", run.string()});

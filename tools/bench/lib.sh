@@ -7,6 +7,26 @@
 #   load_summary DIR [LINE...]  the "## Load" section of a summary.md, from DIR's uptime_before.txt,
 #                               uptime_after.txt, load.tsv and context.txt; each non-empty LINE
 #                               becomes a bullet after the load range ($PYTHON, default python3)
+#   choose_openblas_coretype PY MODULE
+#                               when OPENBLAS_CORETYPE is unset, export it as nsdf chooses it
+#                               (framework/core/Blas.cpp): only when OpenBLAS, as loaded by PY's
+#                               torch (MODULE.blas_core()), falls back to Prescott: SkylakeX with
+#                               avx512f+avx512bw, else Haswell with avx2
+
+choose_openblas_coretype() {
+  [[ -z "${OPENBLAS_CORETYPE:-}" ]] || return 0
+  local dir detected flags
+  dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+  detected="$("$1" -c "import sys; sys.path.insert(0, '$dir'); import $2 as m; print(m.blas_core())")"
+  flags="$(grep -m1 '^flags' /proc/cpuinfo)"
+  if [[ "$detected" == Prescott ]]; then
+    if [[ " $flags " == *" avx512f "* && " $flags " == *" avx512bw "* ]]; then
+      export OPENBLAS_CORETYPE=SkylakeX
+    elif [[ " $flags " == *" avx2 "* ]]; then
+      export OPENBLAS_CORETYPE=Haswell
+    fi
+  fi
+}
 
 bench_start_load_log() {
   LOAD_TSV=$1

@@ -88,21 +88,11 @@ fi
 recon_id="${recon_npz#"$data"/SdfSamples/}"
 recon_id="${recon_id%.npz}"
 
-if [[ -z "${OPENBLAS_CORETYPE:-}" ]]; then
-  detected="$("$py" -c "import sys; sys.path.insert(0, '$here'); import deepsdf_train_step as m; print(m.blas_core())")"
-  flags="$(grep -m1 '^flags' /proc/cpuinfo)"
-  if [[ "$detected" == Prescott ]]; then
-    if [[ " $flags " == *" avx512f "* && " $flags " == *" avx512bw "* ]]; then
-      export OPENBLAS_CORETYPE=SkylakeX
-    elif [[ " $flags " == *" avx2 "* ]]; then
-      export OPENBLAS_CORETYPE=Haswell
-    fi
-  fi
-fi
-
-mkdir -p "$out"
 # shellcheck source=lib.sh
 source "$here/lib.sh"
+choose_openblas_coretype "$py" deepsdf_train_step
+
+mkdir -p "$out"
 bench_start_load_log "$out/load.tsv"
 {
   machine_context
@@ -112,7 +102,7 @@ bench_start_load_log "$out/load.tsv"
   echo "data: $data"
   echo "recon_npz: $recon_npz"
   echo "decoder_weights: ${decoder_weights:-random}"
-  [[ "$only" == python ]] || echo "nsdf: $("$nsdf" --version 2>&1 | head -n1)"
+  [[ "$only" == python ]] || echo "nsdf: $("$nsdf" --version 2>&1 | tr "\n" " ")"
   echo "settings: threads '$threads_list' rounds $rounds train_steps $train_steps train_warmup $train_warmup samples_per_scene $samples_per_scene scenes_per_batch $scenes_per_batch recon_iters $recon_iters recon_warmup $recon_warmup"
 } >"$out/context.txt"
 cat "$out/context.txt"
@@ -138,7 +128,7 @@ nsdf_rows() {  # NAME RUN_DIR ROWS_ARGS...
   local name=$1 dir=$2
   shift 2
   python3 "$here/nsdf_run_rows.py" "$dir" --load1-before "$(cut -d' ' -f1 /proc/loadavg)" \
-    --blas-core "$("$nsdf" --version 2>&1 | sed -n 's/.*BLAS \([^)]*\)).*/\1/p')" \
+    --blas-core "$("$nsdf" --version 2>&1 | sed -n 's/^BLAS: //p')" \
     --torch "$("$nsdf" --version 2>&1 | sed -n 's/.*LibTorch \([^,]*\),.*/\1/p')" "$@" \
     >"$out/$name.jsonl" 2>>"$out/$name.err" ||
     { echo "error: $name: no rows, see $out/$name.err" >&2; exit 1; }

@@ -45,17 +45,9 @@ log="$out/igr_step-$stamp.log"
 tsv="$out/igr_step-$stamp.tsv"
 summary="$out/igr_step-$stamp.summary.txt"
 
-if [[ -z "${OPENBLAS_CORETYPE:-}" ]]; then
-  detected="$("$py" -c "import sys; sys.path.insert(0, '$here'); import igr_step; print(igr_step.blas_core())")"
-  flags="$(grep -m1 '^flags' /proc/cpuinfo)"
-  if [[ "$detected" == Prescott ]]; then
-    if [[ " $flags " == *" avx512f "* && " $flags " == *" avx512bw "* ]]; then
-      export OPENBLAS_CORETYPE=SkylakeX
-    elif [[ " $flags " == *" avx2 "* ]]; then
-      export OPENBLAS_CORETYPE=Haswell
-    fi
-  fi
-fi
+# shellcheck source=lib.sh
+source "$here/lib.sh"
+choose_openblas_coretype "$py" igr_step
 
 {
   echo "# igr_step session $stamp"
