@@ -2,6 +2,7 @@
 
 #include <ATen/Parallel.h>
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 
@@ -14,8 +15,42 @@ namespace {
 using torch::autograd::AutogradContext;
 using torch::autograd::tensor_list;
 
-// Elements per 64-bit draw: 4 x 16-bit uniforms, compared with round(p * 65536).
+// Elements per 64-bit draw: 4 x 16-bit uniforms, compared with round(p * 65536). Element i
+// uses bits 16 (i % 4) .. 16 (i % 4) + 15 of draw i / 4.
 constexpr int64_t kPerDraw = 4;
+// Draws per block: their bits are computed first (a loop the compiler vectorizes), then the
+// block's elements are masked without branches.
+constexpr int64_t kChunkDraws = 256;
+
+/// out = keep ? g * s : 0 over n elements (branch-free, vectorizable).
+void masked_scale(const float* __restrict g, const uint8_t* __restrict keep, float s,
+                  float* __restrict out, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) out[i] = g[i] * (static_cast<float>(keep[i]) * s);
+}
+
+/// ReLU + dropout of the elements of draws [begin, end): keep[i] = (uniform_i >= threshold) and
+/// in[i] > 0; out[i] = keep[i] ? in[i] * scale : 0.
+void mask_chunks(const geometry::CounterRng& rng, uint32_t threshold, float scale,
+                 const float* __restrict in, float* __restrict out, uint8_t* __restrict keep,
+                 int64_t n, int64_t begin, int64_t end) {
+  uint16_t u16[kChunkDraws * kPerDraw];
+  for (int64_t d0 = begin; d0 < end; d0 += kChunkDraws) {
+    const int64_t draws = std::min(kChunkDraws, end - d0);
+    for (int64_t d = 0; d < draws; ++d) {
+      const uint64_t b = rng.bits(static_cast<uint64_t>(d0 + d));
+      for (int64_t lane = 0; lane < kPerDraw; ++lane)
+        u16[d * kPerDraw + lane] = static_cast<uint16_t>(b >> (16 * lane));
+    }
+    const int64_t first = d0 * kPerDraw;
+    const int64_t count = std::min(n, (d0 + draws) * kPerDraw) - first;
+    for (int64_t j = 0; j < count; ++j) {
+      const float v = in[first + j];
+      const uint8_t k = static_cast<uint8_t>(u16[j] >= threshold) & static_cast<uint8_t>(v > 0.0f);
+      keep[first + j] = k;
+      out[first + j] = v * (static_cast<float>(k) * scale);
+    }
+  }
+}
 
 class ReluDropoutFunction : public torch::autograd::Function<ReluDropoutFunction> {
  public:
@@ -32,20 +67,9 @@ class ReluDropoutFunction : public torch::autograd::Function<ReluDropoutFunction
     uint8_t* keep = mask.data_ptr<uint8_t>();
     const int64_t n = x.numel();
     const int64_t draws = (n + kPerDraw - 1) / kPerDraw;
-    at::parallel_for(0, draws, 4096, [&](int64_t begin, int64_t end) {
-      for (int64_t d = begin; d < end; ++d) {
-        const uint64_t bits = rng.bits(static_cast<uint64_t>(d));
-        const int64_t first = d * kPerDraw;
-        const int64_t last = std::min(n, first + kPerDraw);
-        for (int64_t i = first; i < last; ++i) {
-          const auto u = static_cast<uint32_t>((bits >> (16 * (i - first))) & 0xffff);
-          const bool k = u >= threshold && in[i] > 0;
-          keep[i] = k;
-          out[i] = k ? in[i] * scale : 0.0f;
-        }
-      }
-    });
-    ctx->save_for_backward({mask});
+    at::parallel_for(0, draws, kChunkDraws, [&](int64_t begin, int64_t end) {
+      mask_chunks(rng, threshold, scale, in, out, keep, n, begin, end);
+    });    ctx->save_for_backward({mask});
     ctx->saved_data["scale"] = static_cast<double>(scale);
     return y;
   }
@@ -63,7 +87,7 @@ class ReluDropoutFunction : public torch::autograd::Function<ReluDropoutFunction
       float* dp = dx.data_ptr<float>();
       const auto s = static_cast<float>(scale);
       at::parallel_for(0, g.numel(), 16384, [&](int64_t begin, int64_t end) {
-        for (int64_t i = begin; i < end; ++i) dp[i] = kp[i] ? gp[i] * s : 0.0f;
+        masked_scale(gp + begin, kp + begin, s, dp + begin, end - begin);
       });
     } else {  // double backward: keep it differentiable w.r.t. g
       dx = g * mask.to(g.dtype()) * scale;

@@ -72,16 +72,18 @@ if ((!report_only)); then
           data.type=sdf_samples data.file="$out/chairs_test.h5" \
           experiment.name=deepsdf_chairs_reconstruct >/dev/null
         run chairs_interpolate configs/deepsdf/interpolate.yaml experiment.model="$model" \
-          "experiment.shapes=[chairs/ChairArms1,chairs/ChairNoArms1]" experiment.steps=5 \
+          "experiment.shapes=[nsdf_shared/chairs/ChairArms1,nsdf_shared/chairs/ChairNoArms1]" experiment.steps=5 \
           experiment.name=deepsdf_chairs_interpolate >/dev/null ;;
       faust|samba)
         if [[ $set == faust ]]; then
           root="$data/faust" ids="[faust/tr_reg_010,faust/tr_reg_000,faust/tr_reg_005]"
-        else
+          longer=()
+        else  # 11 frames: more epochs for as many steps
           root="$data/humans" ids="[samba/samba_mesh_0000,samba/samba_mesh_0160]"
+          longer=(experiment.epochs=400 schedule.every=160)
         fi
         model=$(run ${set}_train configs/igr/dfaust_cpu.yaml data.root="$root" \
-          data.split=splits/${set}_train.json experiment.name=igr_${set}_cpu)
+          data.split=splits/${set}_train.json experiment.name=igr_${set}_cpu "${longer[@]}")
         run ${set}_reconstruct configs/igr/reconstruct.yaml experiment.model="$model" \
           data.type=point_clouds data.root="$root" data.split=splits/${set}_test.json \
           experiment.name=igr_${set}_reconstruct experiment.iterations=200 \
