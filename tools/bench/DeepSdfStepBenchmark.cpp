@@ -9,6 +9,11 @@
 //   decoder/<dropout|no_dropout>  the 8 x 512 DeepSDF decoder (weight norm, latent_in 4, codes
 //                        of 256 computed once per shape) on 5 x 16384 samples: forward, clamped
 //                        L1, backward (no optimizer step)
+//   reconstruct/shapes:<K>/per_shape:<0|1>  one reconstruction iteration of K shapes x 8000
+//                        samples, decoder frozen (eval mode, no parameter gradients), gradients
+//                        for the codes; per_shape 1: each code's part of the layers that take
+//                        it computed once per shape (Decoder::forward_shapes, nsdf's path), 0:
+//                        the code repeated on every row and concatenated (DeepSDF's)
 //
 // How to run
 //   build/release/tools/nsdf_bench_deepsdf_step --benchmark_filter=relu_dropout
@@ -71,6 +76,30 @@ void decoder_bench(benchmark::State& state, double dropout) {
   }
 }
 
+/// One reconstruction iteration: decoder frozen (eval, no parameter gradients), K codes each on
+/// its own 8000 samples.
+void reconstruct_bench(benchmark::State& state) {
+  const int64_t k = state.range(0);
+  constexpr int64_t kSamples = 8000;
+  torch::manual_seed(0);
+  nsdf::models::DeepSdfDecoderOptions o;
+  nsdf::models::DeepSdfDecoderImpl net(o, nsdf::models::ModelContext{256});
+  net.eval();
+  for (auto& p : net.parameters()) p.requires_grad_(false);
+  const torch::Tensor codes = (torch::randn({k, 256}) * 0.01).requires_grad_(true);
+  const torch::Tensor xyz = torch::rand({k * kSamples, 3}) * 2 - 1;
+  const torch::Tensor sdf = xyz.norm(2, 1, true) - 0.5;
+  for (auto _ : state) {
+    if (codes.grad().defined()) codes.mutable_grad().zero_();
+    const torch::Tensor pred =
+        state.range(1) ? net.forward_shapes(codes, kSamples, xyz)
+                       : net.forward(codes.repeat_interleave(kSamples, 0), xyz);
+    const torch::Tensor loss = (pred.clamp(-0.1, 0.1) - sdf.clamp(-0.1, 0.1)).abs().mean();
+    loss.backward();
+    benchmark::DoNotOptimize(loss.item<float>());
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -85,6 +114,9 @@ int main(int argc, char** argv) {
           ->Arg(1);
     nsdf::bench::register_ms("decoder/dropout", decoder_bench, 0.2)->Iterations(2);
     nsdf::bench::register_ms("decoder/no_dropout", decoder_bench, 0.0)->Iterations(2);
+    nsdf::bench::register_ms("reconstruct", reconstruct_bench)
+        ->ArgNames({"shapes", "per_shape"})
+        ->ArgsProduct({{1, 8}, {0, 1}});
     return 0;
   });
 }
