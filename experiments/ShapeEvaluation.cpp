@@ -147,16 +147,15 @@ void EvaluationTable::write(const core::RunDir& dir, const std::string& title,
   };
   md += table("All shapes", all);
   if (classes.size() > 1 || (classes.size() == 1 && !classes[0].empty())) {
-    std::string per_class;
+    core::JsonObject per_class;
     for (const auto& c : classes) {
       std::vector<const Row*> rows;
       for (const auto& r : rows_)
         if (r.shape_class == c) rows.push_back(&r);
-      per_class += fmt::format("{}\"{}\": {}", per_class.empty() ? "" : ", ",
-                               core::json_escape(c), summary_of(rows).str());
+      per_class.add_raw(c, summary_of(rows).str());
       md += table("Class " + (c.empty() ? std::string("(none)") : c), rows);
     }
-    json.add_raw("classes", "{" + per_class + "}");
+    json.add_raw("classes", per_class.str());
   }
   md += "## Per shape\n\n| shape |";
   for (const auto& n : names_) md += " " + n + " |";
