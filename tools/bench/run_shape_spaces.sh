@@ -76,7 +76,7 @@ if ((!report_only)); then
           experiment.name=deepsdf_chairs_interpolate >/dev/null ;;
       faust|samba)
         if [[ $set == faust ]]; then
-          root="$data/faust" ids="[faust/tr_reg_010,faust/tr_reg_000,faust/tr_reg_005]"
+          root="$data/faust" ids="[faust/tr_reg_010,faust/tr_reg_000,faust/tr_reg_003]"
           longer=()
         else  # 11 frames: more epochs for as many steps
           root="$data/humans" ids="[samba/samba_mesh_0000,samba/samba_mesh_0160]"

@@ -83,7 +83,8 @@ def train_row(label, run):
     e = c["experiment"]
     return (f"| {label} | {c['data']['type']} | {m.get('shapes', '-')} | "
             f"{len(c['model']['dims'])} x {c['model']['dims'][0]}, code {c['latent']['size']} | "
-            f"{e['epochs']} | {e['shapes_per_batch']} x {e['samples_per_shape']} | "
+            f"{e['epochs']} | {min(e['shapes_per_batch'], m.get('shapes', 10**9))} x "
+            f"{e['samples_per_shape']} | "
             f"{wall_seconds(run) / 60:.1f} min | "
             f"{fmt(m['chamfer_l1']) if 'chamfer_l1' in m else '-'} | "
             f"{fmt(m['chamfer_l2']) if 'chamfer_l2' in m else '-'} | "
@@ -121,12 +122,19 @@ def reconstruct_table(run):
     return "\n".join(lines) + "\n", rows, nearest
 
 
-def copy_strips(run, prefix):
+def copy_strips(run, prefix, mode="slerp"):
+    """The strip pictures of `mode` (one per consecutive pair), with their captions."""
+    pairs = {}
+    for r in csv.DictReader(open(os.path.join(run, "interpolation.csv"))):
+        if r["mode"] == mode:
+            pairs[int(r["pair"])] = (r["from"], r["to"])
     out = []
-    for f in sorted(os.listdir(os.path.join(run, "images"))):
-        dst = os.path.join(a.images, f"{prefix}_{f}")
-        shutil.copyfile(os.path.join(run, "images", f), dst)
-        out.append(dst)
+    for pair, (a_id, b_id) in sorted(pairs.items()):
+        name = f"{mode}_{pair:02d}.png"
+        dst = os.path.join(a.images, f"{prefix}_{name}")
+        shutil.copyfile(os.path.join(run, "images", name), dst)
+        out.append((f"{prefix}: {a_id} -> {b_id}, spherical interpolation of the codes "
+                    f"(end points: the two training shapes' codes)", dst))
     return out
 
 
@@ -140,6 +148,8 @@ print("Distances in each shape's original units; `chamfer_l2` is DeepSDF's (sum 
 trains = [("planes (DeepSDF npz)", "deepsdf_planes_cpu"), ("chairs (nsdf preprocess)",
           "deepsdf_chairs_cpu"), ("FAUST people 0-6 (IGR)", "igr_faust_cpu"),
           ("samba, 11 frames (IGR)", "igr_samba_cpu")]
+print("Wall time: the whole run (loading, training, a 128^3 mesh and the evaluation of every "
+      "training shape).\n")
 print("| data | dataset | shapes | decoder | epochs | batch | wall time | chamfer_l1 (train shapes) "
       "| chamfer_l2 | run |")
 print("|---|---|---:|---|---:|---|---:|---:|---:|---|")
@@ -189,10 +199,9 @@ for label, rec_name, int_name, gt_of, view in sets:
                                 *view)))
     inter = latest(int_name)
     if inter:
-        for f in copy_strips(inter, label):
-            pictures.append((f"{label}: interpolation ({os.path.basename(f)})", f))
+        pictures += copy_strips(inter, label)
 
 print("### Pictures\n")
 for caption, f in pictures:
-    print(f"{caption}:\n\n![{caption}]({f})\n")
+    print(f"{caption}:\n\n![{os.path.basename(f)}]({f})\n")
 shutil.rmtree(tmp, ignore_errors=True)
