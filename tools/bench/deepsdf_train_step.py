@@ -38,13 +38,11 @@ Example: /usr/bin/python3 tools/bench/deepsdf_train_step.py \
 """
 
 import argparse
-import ctypes
 import glob
 import json
 import math
 import os
 import random
-import re
 import resource
 import statistics
 import sys
@@ -52,6 +50,8 @@ import time
 
 import numpy as np
 import torch
+
+from bench_blas import blas_core  # noqa: E402,F401  (re-exported)
 import torch.nn as nn
 import torch.nn.functional as F
 import torch.utils.data
@@ -171,20 +171,6 @@ class SDFSamples(torch.utils.data.Dataset):
 
 
 # --- helpers shared with deepsdf_reconstruct.py ----------------------------------------------
-
-
-def blas_core():
-    """OpenBLAS's kernel name as loaded by torch, or '' when the BLAS is not OpenBLAS."""
-    with open("/proc/self/maps") as maps:
-        paths = sorted(set(re.findall(r"\S*openblas\S*\.so\S*", maps.read())))
-    for path in paths:
-        try:
-            fn = ctypes.CDLL(path).openblas_get_corename
-        except (OSError, AttributeError):
-            continue
-        fn.restype = ctypes.c_char_p
-        return fn().decode()
-    return ""
 
 
 def load1():

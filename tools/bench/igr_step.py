@@ -20,13 +20,13 @@ and thread count actually used.
 """
 
 import argparse
-import ctypes
 import json
 import math
-import re
 import time
 
 import torch
+
+from bench_blas import blas_core  # noqa: E402,F401  (re-exported)
 import torch.nn as nn
 
 SIZES = {
@@ -97,20 +97,6 @@ class NormalPerPoint:
         sample_global = (torch.rand(batch_size, sample_size // 8, dim, device=pc_input.device)
                          * (self.global_sigma * 2)) - self.global_sigma
         return torch.cat([sample_local, sample_global], dim=1)
-
-
-def blas_core():
-    """OpenBLAS's kernel name as loaded by torch, or '' when the BLAS is not OpenBLAS."""
-    with open("/proc/self/maps") as maps:
-        paths = sorted(set(re.findall(r"\S*openblas\S*\.so\S*", maps.read())))
-    for path in paths:
-        try:
-            fn = ctypes.CDLL(path).openblas_get_corename
-        except (OSError, AttributeError):
-            continue
-        fn.restype = ctypes.c_char_p
-        return fn().decode()
-    return ""
 
 
 def main():

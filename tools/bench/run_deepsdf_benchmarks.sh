@@ -90,7 +90,7 @@ recon_id="${recon_id%.npz}"
 
 # shellcheck source=lib.sh
 source "$here/lib.sh"
-choose_openblas_coretype "$py" deepsdf_train_step
+choose_openblas_coretype "$py" bench_blas
 
 mkdir -p "$out"
 bench_start_load_log "$out/load.tsv"

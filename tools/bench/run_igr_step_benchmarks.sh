@@ -47,7 +47,7 @@ summary="$out/igr_step-$stamp.summary.txt"
 
 # shellcheck source=lib.sh
 source "$here/lib.sh"
-choose_openblas_coretype "$py" igr_step
+choose_openblas_coretype "$py" bench_blas
 
 {
   echo "# igr_step session $stamp"
