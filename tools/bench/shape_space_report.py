@@ -180,7 +180,7 @@ sets = [("chairs", "deepsdf_chairs_reconstruct", "deepsdf_chairs_interpolate",
         ("faust", "igr_faust_reconstruct", "igr_faust_interpolate",
          lambda i: os.path.join(a.data, "faust", i.split("/")[-1] + ".off"), (0, 10)),
         ("samba", "igr_samba_reconstruct", "igr_samba_interpolate",
-         lambda i: os.path.join(a.data, "humans", i.split("/")[-1] + ".obj"), (0, 10))]
+         lambda i: os.path.join(a.data, "humans", i.split("/")[-1] + ".obj"), (90, 10))]
 for label, rec_name, int_name, gt_of, view in sets:
     rec = latest(rec_name)
     if rec:
