@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/Options.h"
 #include "experiments/Experiment.h"
 #include "experiments/Registries.h"
 
@@ -26,6 +27,13 @@ typename R::Spec parse_optional_section(const ExperimentInputs& in, const R& reg
 
 /// Option check for an experiment's `name`: a plain folder name (runs/<name>/<id>).
 std::string check_run_name(const std::string& name);
+
+/// Declares an experiment's `name` option (every experiment has one, with the same doc and check).
+template <class O>
+void declare_run_name(core::OptionSet<O>& s) {
+  s.add("name", &O::name, "run name: runs/<name>/<id> (default: the config file's name)")
+      .check(check_run_name, "a folder name");
+}
 
 /// Option check for `mesh_resolution`: 0 (no mesh) or a power of two in [16, 2048].
 std::string check_mesh_resolution(const int64_t& resolution);

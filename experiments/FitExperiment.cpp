@@ -31,8 +31,7 @@ namespace fs = std::filesystem;
 
 void FitOptions::declare(core::OptionSet<FitOptions>& s) {
   using O = FitOptions;
-  s.add("name", &O::name, "run name: runs/<name>/<id> (default: the config file's name)")
-      .check(check_run_name, "a folder name");
+  declare_run_name(s);
   s.add("input", &O::input,
         "point cloud (.ply .xyz .npy .npz: x y z [nx ny nz]) or mesh (.ply .obj .off) to sample");
   s.add("shape", &O::shape,

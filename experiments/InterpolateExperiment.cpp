@@ -18,8 +18,7 @@ namespace fs = std::filesystem;
 
 void InterpolateOptions::declare(core::OptionSet<InterpolateOptions>& s) {
   using O = InterpolateOptions;
-  s.add("name", &O::name, "run name: runs/<name>/<id> (default: the config file's name)")
-      .check(check_run_name, "a folder name");
+  declare_run_name(s);
   s.add("model", &O::model,
         "a finished `train` run (its codes) or `reconstruct` run (its codes, with the decoder "
         "of its train run)")

@@ -24,8 +24,7 @@ namespace fs = std::filesystem;
 
 void ReconstructOptions::declare(core::OptionSet<ReconstructOptions>& s) {
   using O = ReconstructOptions;
-  s.add("name", &O::name, "run name: runs/<name>/<id> (default: the config file's name)")
-      .check(check_run_name, "a folder name");
+  declare_run_name(s);
   s.add("model", &O::model,
         "the folder of a finished `train` run: its decoder, latent size and training shapes")
       .required();

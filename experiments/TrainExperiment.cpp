@@ -18,8 +18,7 @@ namespace fs = std::filesystem;
 
 void TrainOptions::declare(core::OptionSet<TrainOptions>& s) {
   using O = TrainOptions;
-  s.add("name", &O::name, "run name: runs/<name>/<id> (default: the config file's name)")
-      .check(check_run_name, "a folder name");
+  declare_run_name(s);
   s.add("epochs", &O::epochs, "passes over all shapes").positive();
   s.add("shapes_per_batch", &O::shapes_per_batch, "shapes in one optimizer step").positive();
   s.add("samples_per_shape", &O::samples_per_shape,
