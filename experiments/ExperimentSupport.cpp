@@ -5,6 +5,7 @@
 
 #include "core/Checkpoint.h"
 #include "core/Log.h"
+#include "geometry/CounterRng.h"
 
 namespace nsdf::experiments {
 
@@ -65,6 +66,16 @@ eval::Metrics run_evaluators(const std::vector<std::shared_ptr<eval::Evaluator>>
     }
   }
   return all;
+}
+
+torch::Tensor initial_code(uint64_t seed, int64_t index, int64_t size, double std) {
+  const geometry::CounterRng rng(
+      geometry::splitmix64_mix(seed ^ 0x696e6974636f6465ULL) +
+      geometry::CounterRng::kGamma * static_cast<uint64_t>(index + 1));
+  torch::Tensor z = torch::empty({size}, torch::kFloat32);
+  float* p = z.data_ptr<float>();
+  for (int64_t k = 0; k < size; ++k) p[k] = static_cast<float>(std * rng.normal(k));
+  return z;
 }
 
 }  // namespace nsdf::experiments

@@ -45,6 +45,11 @@ geometry::ExtractionOptions mesh_extraction_options(int64_t resolution, double b
 /// Loss::to_sdf as a function for decoder_field: meshes and metrics see signed distances.
 std::function<torch::Tensor(const torch::Tensor&)> sdf_of(const losses::Loss& loss);
 
+/// A fresh code for shape `index` of an inference run (reconstruct, complete): N(0, std^2)
+/// entries from a counter-based stream of (seed, index), so a shape starts the same whichever
+/// shapes share its batch.
+torch::Tensor initial_code(uint64_t seed, int64_t index, int64_t size, double std);
+
 /// Runs each evaluator on `input` and returns their metrics in order. A DataError of one
 /// evaluator (say, no ground truth for it) is logged as a warning; the others still count.
 eval::Metrics run_evaluators(const std::vector<std::shared_ptr<eval::Evaluator>>& evaluators,

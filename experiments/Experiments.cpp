@@ -1,3 +1,4 @@
+#include "experiments/CompleteExperiment.h"
 #include "experiments/Experiment.h"
 #include "experiments/FitExperiment.h"
 #include "experiments/InterpolateExperiment.h"
@@ -11,6 +12,7 @@ void register_builtin_experiments(ExperimentRegistry& registry) {
   registry.add<FitExperiment>("fit");
   registry.add<ReconstructExperiment>("reconstruct");
   registry.add<InterpolateExperiment>("interpolate");
+  registry.add<CompleteExperiment>("complete");
 }
 
 }  // namespace nsdf::experiments

@@ -297,15 +297,9 @@ void FitExperiment::evaluate(RunContext& ctx, const FitPoints& points, models::D
                              double fit_seconds) const {
   core::JsonObject summary;
   const uint64_t seed = ctx.seed;
-  const geometry::PointCloud on_mesh =
-      geometry::evaluation_points(mesh, options_.eval_points, seed);
-  const geometry::SurfaceMatch match = geometry::match_surfaces(on_mesh.P, points.original.P);
-  double sum = 0, worst = 0;
-  for (const float d : match.gt_to_pred) {
-    sum += d;
-    worst = std::max(worst, static_cast<double>(d));
-  }
-  const double mean = sum / static_cast<double>(match.gt_to_pred.size());
+  const geometry::PointsToSurface d =
+      geometry::points_to_surface(mesh, points.original.P, options_.eval_points, seed);
+  const double mean = d.mean, worst = d.max;
   const double diagonal = geometry::bounding_box_diagonal(points.original.P);
   const geometry::TopologyReport topo = geometry::analyze_topology(mesh);
   summary.add("points", static_cast<int64_t>(points.original.P.size()))

@@ -69,26 +69,6 @@ ReconstructExperiment::ReconstructExperiment(const Options& options, const Exper
 
 namespace {
 
-/// The initial code of dataset shape `index`: N(0, std^2) entries from a counter-based stream
-/// of (seed, index), so a shape starts the same whichever shapes share its batch.
-torch::Tensor initial_code(uint64_t seed, int64_t index, int64_t size, double std) {
-  const geometry::CounterRng rng(
-      geometry::splitmix64_mix(seed ^ 0x696e6974636f6465ULL) +
-      geometry::CounterRng::kGamma * static_cast<uint64_t>(index + 1));
-  torch::Tensor z = torch::empty({size}, torch::kFloat32);
-  float* p = z.data_ptr<float>();
-  for (int64_t k = 0; k < size; ++k) p[k] = static_cast<float>(std * rng.normal(k));
-  return z;
-}
-
-/// At most n points of shape i's ground-truth surface (original units); empty when it has none.
-geometry::PointCloud surface_points(const data::ShapeDataset& d, int64_t i, int64_t n,
-                                    uint64_t seed) {
-  geometry::PointCloud surface = d.surface(i);
-  if (surface.P.empty()) return {};
-  return geometry::evaluation_points(geometry::Mesh{std::move(surface.P), {}, {}}, n, seed);
-}
-
 void save_codes(const core::RunDir& dir, const std::map<std::string, torch::Tensor>& codes) {
   if (!dir.is_writer()) return;
   core::Checkpoint ck;
@@ -192,13 +172,10 @@ void ReconstructExperiment::run(RunContext& ctx) {
   for (const auto& spec : evaluators_) evaluators.push_back(spec.build());
   const ShapeMeshing meshing{options_.mesh_resolution, options_.mesh_bound,
                              options_.largest_component};
-  std::shared_ptr<const data::ShapeDataset> training;
-  std::vector<geometry::PointCloud> training_surfaces;
-  if (options_.compare_training) {
-    training = model_.training_data();
-    for (int64_t j = 0; j < training->size(); ++j)
-      training_surfaces.push_back(surface_points(*training, j, options_.compare_points, ctx.seed));
-  }
+  std::unique_ptr<NearestTraining> nearest;
+  if (options_.compare_training)
+    nearest = std::make_unique<NearestTraining>(model_.training_data(), options_.compare_points,
+                                                ctx.seed);
   EvaluationTable table;
   std::string nearest_csv = "shape,nearest_training_shape,chamfer_l1,chamfer_l2\n";
   core::Progress progress(options_.mesh_resolution > 0 ? "meshes" : "eval",
@@ -222,29 +199,12 @@ void ReconstructExperiment::run(RunContext& ctx) {
     eval::Metrics metrics =
         evaluate_shape(evaluators, *dataset, i, *decoder, code, *loss, ctx.device, mesh);
     if (seconds_per_shape.count(id)) metrics.emplace_back("seconds", seconds_per_shape[id]);
-    if (training && !training_surfaces.empty()) {
-      const geometry::PointCloud gt =
-          surface_points(*dataset, i, options_.compare_points, ctx.seed);
-      if (!gt.P.empty()) {
-        double best_l1 = 0, best_l2 = 0;
-        int64_t best = -1;
-        for (size_t j = 0; j < training_surfaces.size(); ++j) {
-          if (training_surfaces[j].P.empty()) continue;
-          const auto m = geometry::surface_metrics(
-              training_surfaces[j], gt, geometry::match_surfaces(training_surfaces[j].P, gt.P),
-              0);
-          if (best < 0 || m.chamfer_l2 < best_l2) {
-            best = static_cast<int64_t>(j);
-            best_l1 = m.chamfer_l1;
-            best_l2 = m.chamfer_l2;
-          }
-        }
-        if (best >= 0) {
-          metrics.emplace_back("nearest_training_chamfer_l1", best_l1);
-          metrics.emplace_back("nearest_training_chamfer_l2", best_l2);
-          nearest_csv += fmt::format("{},{},{},{}\n", id, training->shape_id(best), best_l1,
-                                     best_l2);
-        }
+    if (nearest) {
+      const NearestTraining::Match m = nearest->nearest(dataset->surface(i));
+      if (!m.id.empty()) {
+        metrics.emplace_back("nearest_training_chamfer_l1", m.chamfer_l1);
+        metrics.emplace_back("nearest_training_chamfer_l2", m.chamfer_l2);
+        nearest_csv += fmt::format("{},{},{},{}\n", id, m.id, m.chamfer_l1, m.chamfer_l2);
       }
     }
     table.add(id, dataset->shape_class(i), metrics);

@@ -4,6 +4,7 @@ namespace nsdf::experiments {
 
 void register_builtins(Registries& r) {
   data::register_builtin_datasets(r.datasets);
+  data::register_builtin_observations(r.observations);
   models::register_builtin_models(r.models);
   models::register_builtin_latents(r.latents);
   losses::register_builtin_losses(r.losses);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "data/Dataset.h"
+#include "data/ObservationSource.h"
 #include "eval/Evaluator.h"
 #include "experiments/Experiment.h"
 #include "losses/Loss.h"
@@ -19,6 +20,7 @@ namespace nsdf::experiments {
 
 struct Registries {
   data::DatasetRegistry datasets{"dataset"};
+  data::ObservationRegistry observations{"observation"};
   models::ModelRegistry models{"model"};
   models::LatentRegistry latents{"latent"};
   losses::LossRegistry losses{"loss"};
@@ -29,8 +31,8 @@ struct Registries {
 
   /// All families, for listing.
   std::vector<const core::RegistryBase*> all() const {
-    return {&experiments, &datasets,   &models,    &latents,
-            &losses,      &optimizers, &schedules, &evaluators};
+    return {&experiments, &datasets,   &observations, &models,    &latents,
+            &losses,      &optimizers, &schedules,    &evaluators};
   }
 };
 

@@ -1,5 +1,7 @@
 #include "experiments/ShapeEvaluation.h"
 
+#include "geometry/SurfaceDistance.h"
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -203,6 +205,34 @@ DeepSDF), matched by exact nearest neighbours:
   precision (predicted points within tau of the ground truth) and recall.
 - `sdf_error`: mean |f(x) - sdf(x)| over held-out SDF samples, in normalized units.
 )";
+}
+
+NearestTraining::NearestTraining(std::shared_ptr<const data::ShapeDataset> training,
+                                 int64_t points, uint64_t seed)
+    : training_(std::move(training)), points_(points), seed_(seed) {
+  for (int64_t j = 0; j < training_->size(); ++j) surfaces_.push_back(subsample(training_->surface(j)));
+}
+
+geometry::PointCloud NearestTraining::subsample(const geometry::PointCloud& cloud) const {
+  if (cloud.P.empty()) return {};
+  return geometry::evaluation_points(geometry::Mesh{cloud.P, {}, {}}, points_, seed_);
+}
+
+NearestTraining::Match NearestTraining::nearest(const geometry::PointCloud& gt_cloud) const {
+  Match best;
+  const geometry::PointCloud gt = subsample(gt_cloud);
+  if (gt.P.empty()) return best;
+  for (size_t j = 0; j < surfaces_.size(); ++j) {
+    if (surfaces_[j].P.empty()) continue;
+    const auto m = geometry::surface_metrics(
+        surfaces_[j], gt, geometry::match_surfaces(surfaces_[j].P, gt.P), 0);
+    if (best.id.empty() || m.chamfer_l2 < best.chamfer_l2) {
+      best.id = training_->shape_id(static_cast<int64_t>(j));
+      best.chamfer_l1 = m.chamfer_l1;
+      best.chamfer_l2 = m.chamfer_l2;
+    }
+  }
+  return best;
 }
 
 eval::Metrics evaluate_shape(const std::vector<std::shared_ptr<eval::Evaluator>>& evaluators,

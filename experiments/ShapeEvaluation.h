@@ -59,6 +59,29 @@ class EvaluationTable {
   std::vector<std::string> names_;  // metric names in order of first appearance
 };
 
+/// The retrieval baseline a reconstruction or completion must beat: the training shape whose
+/// ground truth is closest (smallest chamfer_l2) to a shape's ground truth.
+class NearestTraining {
+ public:
+  /// Samples `points` of every training shape's surface (original units) with `seed`.
+  NearestTraining(std::shared_ptr<const data::ShapeDataset> training, int64_t points,
+                  uint64_t seed);
+  struct Match {
+    std::string id;  ///< empty when there is nothing to compare
+    double chamfer_l1 = 0, chamfer_l2 = 0;
+  };
+  /// The nearest training shape to `gt` (original units; at most `points` of it are used).
+  Match nearest(const geometry::PointCloud& gt) const;
+  /// At most `points` points of a surface cloud (seeded), as the comparison uses.
+  geometry::PointCloud subsample(const geometry::PointCloud& cloud) const;
+
+ private:
+  std::shared_ptr<const data::ShapeDataset> training_;
+  int64_t points_;
+  uint64_t seed_;
+  std::vector<geometry::PointCloud> surfaces_;
+};
+
 /// The conventions of the metrics nsdf reports, as Markdown (for summary.md).
 std::string metric_conventions();
 

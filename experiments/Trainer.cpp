@@ -75,6 +75,14 @@ int64_t Trainer::resume() {
                    state_.codes.size(1));
         state_.codes.copy_(codes);
       }
+      for (const auto& [name, tensor] : state_.extra) {
+        torch::NoGradGuard no_grad;
+        const torch::Tensor saved = ck.get("extra." + name);
+        NSDF_CHECK(saved.sizes() == tensor.sizes(), core::DataError,
+                   "{}: '{}' has shape {} but this run has {}", latest.string(), name,
+                   core::shape_string(saved), core::shape_string(tensor));
+        tensor.copy_(saved);
+      }
       ck.load_optimizer("optimizer", state_.optimizer.torch());
       ck.load_rng("rng.torch");
       start = step - plan_.step_offset;
@@ -96,6 +104,7 @@ void Trainer::save(int64_t units_done) const {
   core::Checkpoint ck;
   if (state_.save_decoder) ck.put_module("decoder", state_.decoder);
   if (state_.codes.defined()) ck.put("latent.codes", state_.codes);
+  for (const auto& [name, tensor] : state_.extra) ck.put("extra." + name, tensor);
   ck.put_optimizer("optimizer", state_.optimizer.torch());
   ck.put_rng("rng.torch");
   const int64_t step = plan_.step_offset + units_done;

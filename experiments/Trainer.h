@@ -19,6 +19,8 @@
 
 #include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "experiments/Experiment.h"
 #include "losses/Loss.h"
@@ -35,6 +37,8 @@ struct TrainingState {
   optim::Optimizer& optimizer;
   torch::Tensor codes;
   bool save_decoder = true;  ///< false when the decoder is frozen (reconstruction)
+  /// Other optimized tensors, checkpointed by name (completion: the similarity transforms).
+  std::vector<std::pair<std::string, torch::Tensor>> extra = {};
 };
 
 struct TrainerPlan {

@@ -172,4 +172,12 @@ ConfigNode OptionTraits<std::vector<std::string>>::write(const std::vector<std::
   return write_list(v);
 }
 
+const char* OptionTraits<std::vector<Path>>::type_name() { return "list[path]"; }
+std::string OptionTraits<std::vector<Path>>::parse(const ConfigNode& node, std::vector<Path>& out) {
+  return parse_list(node, out, "file paths", OptionTraits<Path>::parse);
+}
+ConfigNode OptionTraits<std::vector<Path>>::write(const std::vector<Path>& v) {
+  return write_list(v);
+}
+
 }  // namespace nsdf::core

@@ -57,6 +57,7 @@ NSDF_DECLARE_OPTION_TRAITS(Path);
 NSDF_DECLARE_OPTION_TRAITS(std::vector<int64_t>);
 NSDF_DECLARE_OPTION_TRAITS(std::vector<double>);
 NSDF_DECLARE_OPTION_TRAITS(std::vector<std::string>);
+NSDF_DECLARE_OPTION_TRAITS(std::vector<Path>);
 #undef NSDF_DECLARE_OPTION_TRAITS
 
 namespace detail {
@@ -209,6 +210,8 @@ class OptionSet {
       std::string msg = OptionTraits<V>::parse(node, value);
       if (msg.empty()) {
         if constexpr (std::is_same_v<V, Path>) value = detail::resolve_path(node, value);
+        if constexpr (std::is_same_v<V, std::vector<Path>>)
+          for (auto& p : value) p = detail::resolve_path(node, p);
         for (const auto& [check, desc] : checks) {
           msg = check(value);
           if (!msg.empty()) break;

@@ -21,6 +21,7 @@
 #include "core/Registry.h"
 #include "geometry/Mesh.h"
 #include "geometry/Normalization.h"
+#include "geometry/Observation.h"
 
 namespace nsdf::data {
 
@@ -78,6 +79,11 @@ class ShapeDataset {
   /// Held-out rows (x, y, z, sdf) of shape i in normalized units (sdf_error); undefined when
   /// the dataset has none.
   virtual torch::Tensor test_samples(int64_t i) const { return {}; }
+  /// The stored depth views of shape i (views/<k> of a sample file), in NORMALIZED units with
+  /// their camera centres and kBackgroundPointsPerView free points on the rays without a
+  /// return (geometry/Observation.h): the partial observations of shape completion. Empty when
+  /// the dataset has none.
+  virtual std::vector<geometry::ObservedView> depth_views(int64_t i) const { return {}; }
   /// How the data is held while training.
   virtual LoadingOptions loading() const { return {}; }
 

@@ -51,6 +51,8 @@ class SampleFileDataset : public ShapeDataset {
   int64_t bytes(int64_t i) const override { return bytes_.at(i); }
   geometry::Normalization normalization(int64_t i) const override;
   geometry::PointCloud surface(int64_t i) const override;
+  /// The shape's views/<k>: back-projected points, their normals and the camera centre.
+  std::vector<geometry::ObservedView> depth_views(int64_t i) const override;
   LoadingOptions loading() const override { return options_; }
 
  private:

@@ -1,4 +1,4 @@
-// PNG encoding and decoding of 8-bit RGB images (PNG specification, 2nd edition, W3C 2003).
+// PNG encoding and decoding of 8-bit RGB and 16-bit greyscale images (PNG specification, 2nd edition, W3C 2003).
 #include "geometry/Image.h"
 
 #include <zlib.h>
@@ -116,34 +116,32 @@ void Image::set_pixel(int x, int y, Rgb8 color) {
   std::memcpy(&rgb[i], color.data(), 3);
 }
 
-std::string encode_png(const Image& image, PngFilter filter) {
-  NSDF_CHECK(image.width > 0 && image.height > 0, core::DataError,
-             "PNG: cannot encode a {} x {} image (both sizes must be at least 1)", image.width,
-             image.height);
-  const size_t stride = static_cast<size_t>(image.width) * 3;
-  NSDF_CHECK(image.rgb.size() == stride * static_cast<size_t>(image.height), core::DataError,
-             "PNG: a {} x {} RGB image needs {} bytes, it holds {}", image.width, image.height,
-             stride * static_cast<size_t>(image.height), image.rgb.size());
+namespace {
 
+// A PNG of `height` rows of `stride` bytes (pixels of `bpp` bytes; IHDR bit depth and colour
+// type as given), deflated, non-interlaced.
+std::string encode_pixels(int width, int height, const uint8_t* pixels, size_t bpp, int bit_depth,
+                          int color_type, PngFilter filter) {
+  const size_t stride = static_cast<size_t>(width) * bpp;
   // Each row: its filter type byte, then the filtered bytes.
-  std::string raw(static_cast<size_t>(image.height) * (stride + 1), '\0');
+  std::string raw(static_cast<size_t>(height) * (stride + 1), '\0');
   const std::vector<uint8_t> zeros(stride, 0);
   std::vector<uint8_t> trial(stride);
-  for (int y = 0; y < image.height; ++y) {
-    const uint8_t* row = image.rgb.data() + static_cast<size_t>(y) * stride;
+  for (int y = 0; y < height; ++y) {
+    const uint8_t* row = pixels + static_cast<size_t>(y) * stride;
     const uint8_t* prev = y > 0 ? row - stride : zeros.data();
     auto* out = reinterpret_cast<uint8_t*>(&raw[static_cast<size_t>(y) * (stride + 1)]);
     int chosen = static_cast<int>(filter);
     if (filter == PngFilter::Adaptive) {
       uint64_t best = std::numeric_limits<uint64_t>::max();
       for (int f = 0; f <= 4; ++f) {
-        filter_row(f, row, prev, stride, 3, trial.data());
+        filter_row(f, row, prev, stride, bpp, trial.data());
         const uint64_t cost = filtered_cost(trial.data(), stride);
         if (cost < best) best = cost, chosen = f;
       }
     }
     out[0] = static_cast<uint8_t>(chosen);
-    filter_row(chosen, row, prev, stride, 3, out + 1);
+    filter_row(chosen, row, prev, stride, bpp, out + 1);
   }
 
   uLongf packed_size = compressBound(static_cast<uLong>(raw.size()));
@@ -155,10 +153,12 @@ std::string encode_png(const Image& image, PngFilter filter) {
   packed.resize(packed_size);
 
   std::string ihdr;
-  put_u32(ihdr, static_cast<uint32_t>(image.width));
-  put_u32(ihdr, static_cast<uint32_t>(image.height));
-  // Bit depth 8, colour type 2 (RGB), deflate, adaptive filtering, no interlace.
-  ihdr += std::string("\x08\x02\x00\x00\x00", 5);
+  put_u32(ihdr, static_cast<uint32_t>(width));
+  put_u32(ihdr, static_cast<uint32_t>(height));
+  // Bit depth, colour type, deflate, adaptive filtering, no interlace.
+  ihdr += static_cast<char>(bit_depth);
+  ihdr += static_cast<char>(color_type);
+  ihdr += std::string("\x00\x00\x00", 3);
 
   std::string png(kSignature, kSignatureSize);
   put_chunk(png, "IHDR", ihdr);
@@ -167,7 +167,16 @@ std::string encode_png(const Image& image, PngFilter filter) {
   return png;
 }
 
-Image decode_png(std::string_view data, const std::string& path) {
+struct DecodedPixels {
+  uint32_t width = 0;
+  uint32_t height = 0;
+  std::vector<uint8_t> bytes;  // height rows of width * bpp bytes, unfiltered
+};
+
+// Decodes a PNG that must have the given bit depth and colour type (`kind` names them in the
+// error for any other).
+DecodedPixels decode_pixels(std::string_view data, const std::string& path, int want_depth,
+                            int want_color_type, size_t bpp, const char* kind) {
   NSDF_CHECK(data.size() >= kSignatureSize &&
                  data.substr(0, kSignatureSize) == std::string_view(kSignature, kSignatureSize),
              core::DataError, "{}: not a PNG file (bad signature)", path);
@@ -201,16 +210,17 @@ Image decode_png(std::string_view data, const std::string& path) {
       const uint32_t kMaxSide = std::numeric_limits<int32_t>::max();
       NSDF_CHECK(width >= 1 && height >= 1 && width <= kMaxSide && height <= kMaxSide,
                  core::DataError, "{}: corrupt PNG (size {} x {})", path, width, height);
-      NSDF_CHECK(depth == 8 && color_type == 2, core::DataError,
-                 "{}: unsupported PNG: bit depth {}, colour type {} ({}); only 8-bit RGB "
-                 "(colour type 2) is read",
+      NSDF_CHECK(depth == want_depth && color_type == want_color_type, core::DataError,
+                 "{}: unsupported PNG: bit depth {}, colour type {} ({}); only {} (bit depth "
+                 "{}, colour type {}) is read here",
                  path, depth, color_type,
                  color_type == 0   ? "grey"
                  : color_type == 2 ? "RGB"
                  : color_type == 3 ? "palette"
                  : color_type == 4 ? "grey + alpha"
                  : color_type == 6 ? "RGBA"
-                                   : "invalid");
+                                   : "invalid",
+                 kind, want_depth, want_color_type);
       NSDF_CHECK(body[10] == 0 && body[11] == 0, core::DataError,
                  "{}: corrupt PNG (unknown compression or filter method)", path);
       NSDF_CHECK(interlace == 0, core::DataError,
@@ -229,7 +239,7 @@ Image decode_png(std::string_view data, const std::string& path) {
     pos += 12 + length;
   }
 
-  const uint64_t stride = uint64_t{width} * 3;
+  const uint64_t stride = uint64_t{width} * bpp;
   const uint64_t raw_size = (stride + 1) * height;
   NSDF_CHECK(raw_size <= kMaxDeflateRatio * packed.size() + kZlibOverhead, core::DataError,
              "{}: corrupt PNG ({} x {} pixels cannot come from {} bytes of image data)", path,
@@ -240,27 +250,79 @@ Image decode_png(std::string_view data, const std::string& path) {
       uncompress(reinterpret_cast<Bytef*>(raw.data()), &raw_len,
                  reinterpret_cast<const Bytef*>(packed.data()), static_cast<uLong>(packed.size()));
   NSDF_CHECK(rc == Z_OK && raw_len == raw_size, core::DataError,
-             "{}: corrupt PNG (image data {}; {} x {} RGB needs {} bytes)", path,
+             "{}: corrupt PNG (image data {}; {} x {} {} needs {} bytes)", path,
              rc == Z_OK          ? fmt::format("inflates to {} bytes", raw_len)
              : rc == Z_BUF_ERROR ? std::string("is too long or cut off")
                                  : std::string("is not valid zlib data"),
-             width, height, raw_size);
+             width, height, kind, raw_size);
 
-  Image image(static_cast<int>(width), static_cast<int>(height));
+  DecodedPixels out;
+  out.width = width;
+  out.height = height;
+  out.bytes.resize(stride * height);
   const std::vector<uint8_t> zeros(stride, 0);
   for (uint32_t y = 0; y < height; ++y) {
     const auto* in = reinterpret_cast<const uint8_t*>(raw.data() + y * (stride + 1));
     const int filter = in[0];
     NSDF_CHECK(filter <= 4, core::DataError, "{}: corrupt PNG (row {} has filter type {})", path, y,
                filter);
-    uint8_t* row = image.rgb.data() + y * stride;
+    uint8_t* row = out.bytes.data() + y * stride;
     const uint8_t* prev = y > 0 ? row - stride : zeros.data();
     // Unfiltering reads bytes of this row already reconstructed, so it runs left to right.
     for (size_t i = 0; i < stride; ++i) {
-      row[i] = static_cast<uint8_t>(in[1 + i] + predict(filter, row, prev, i, 3));
+      row[i] = static_cast<uint8_t>(in[1 + i] + predict(filter, row, prev, i, bpp));
     }
   }
+  return out;
+}
+
+}  // namespace
+
+Image decode_png(std::string_view data, const std::string& path) {
+  DecodedPixels d = decode_pixels(data, path, 8, 2, 3, "8-bit RGB");
+  Image image;
+  image.width = static_cast<int>(d.width);
+  image.height = static_cast<int>(d.height);
+  image.rgb = std::move(d.bytes);
   return image;
+}
+
+Image16 decode_png16(std::string_view data, const std::string& path) {
+  const DecodedPixels d = decode_pixels(data, path, 16, 0, 2, "16-bit greyscale");
+  Image16 image;
+  image.width = static_cast<int>(d.width);
+  image.height = static_cast<int>(d.height);
+  image.values.resize(d.bytes.size() / 2);
+  for (size_t i = 0; i < image.values.size(); ++i)
+    image.values[i] = static_cast<uint16_t>((d.bytes[2 * i] << 8) | d.bytes[2 * i + 1]);
+  return image;
+}
+
+std::string encode_png(const Image& image, PngFilter filter) {
+  NSDF_CHECK(image.width > 0 && image.height > 0, core::DataError,
+             "PNG: cannot encode a {} x {} image (both sizes must be at least 1)", image.width,
+             image.height);
+  const size_t stride = static_cast<size_t>(image.width) * 3;
+  NSDF_CHECK(image.rgb.size() == stride * static_cast<size_t>(image.height), core::DataError,
+             "PNG: a {} x {} RGB image needs {} bytes, it holds {}", image.width, image.height,
+             stride * static_cast<size_t>(image.height), image.rgb.size());
+  return encode_pixels(image.width, image.height, image.rgb.data(), 3, 8, 2, filter);
+}
+
+std::string encode_png16(const Image16& image) {
+  NSDF_CHECK(image.width > 0 && image.height > 0, core::DataError,
+             "PNG: cannot encode a {} x {} image (both sizes must be at least 1)", image.width,
+             image.height);
+  const size_t n = static_cast<size_t>(image.width) * static_cast<size_t>(image.height);
+  NSDF_CHECK(image.values.size() == n, core::DataError,
+             "PNG: a {} x {} 16-bit image needs {} values, it holds {}", image.width,
+             image.height, n, image.values.size());
+  std::vector<uint8_t> bytes(2 * n);
+  for (size_t i = 0; i < n; ++i) {  // PNG samples are big-endian
+    bytes[2 * i] = static_cast<uint8_t>(image.values[i] >> 8);
+    bytes[2 * i + 1] = static_cast<uint8_t>(image.values[i] & 0xff);
+  }
+  return encode_pixels(image.width, image.height, bytes.data(), 2, 16, 0, PngFilter::Adaptive);
 }
 
 void write_png(const Image& image, const std::string& path) {
@@ -268,5 +330,13 @@ void write_png(const Image& image, const std::string& path) {
 }
 
 Image read_png(const std::string& path) { return decode_png(core::read_file(path), path); }
+
+void write_png16(const Image16& image, const std::string& path) {
+  core::write_file_atomic(path, encode_png16(image));
+}
+
+Image16 read_png16(const std::string& path) {
+  return decode_png16(core::read_file(path), path);
+}
 
 }  // namespace nsdf::geometry

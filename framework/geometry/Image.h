@@ -1,6 +1,7 @@
 #pragma once
 // 8-bit RGB images and PNG files, for pictures of meshes and point clouds (Render.h) without a
-// graphics library. The encoder writes plain 8-bit RGB, non-interlaced PNG (zlib deflate, one
+// graphics library; and 16-bit greyscale PNG, the usual file format of depth images (Kinect,
+// RealSense, TUM, ScanNet: depth in millimetres or a stated unit, 0 = no measurement). The encoder writes plain 8-bit RGB, non-interlaced PNG (zlib deflate, one
 // filter per row chosen by the usual minimum-sum-of-absolute-differences heuristic), which every
 // viewer and browser reads. The decoder reads exactly that kind of PNG — 8-bit RGB,
 // non-interlaced, any of the five row filters — so tests and tools can check what was written;
@@ -32,6 +33,13 @@ struct Image {
   void set_pixel(int x, int y, Rgb8 color);
 };
 
+/// A 16-bit greyscale image (a depth map), rows top to bottom: values[y * width + x].
+struct Image16 {
+  int width = 0;
+  int height = 0;
+  std::vector<uint16_t> values;
+};
+
 /// The filter applied to every row before compression (PNG spec section 9); Adaptive picks one
 /// per row. Only tests need anything but the default.
 enum class PngFilter { None = 0, Sub = 1, Up = 2, Average = 3, Paeth = 4, Adaptive = 5 };
@@ -45,6 +53,15 @@ std::string encode_png(const Image& image, PngFilter filter = PngFilter::Adaptiv
 /// gives a DataError, never a huge allocation). Throws DataError for anything else than 8-bit
 /// RGB non-interlaced PNG.
 Image decode_png(std::string_view data, const std::string& path);
+
+/// The bytes of a 16-bit greyscale PNG holding `image` (adaptive filters). DataError for an
+/// empty image or a values array of the wrong size.
+std::string encode_png16(const Image16& image);
+/// Parses a 16-bit greyscale, non-interlaced PNG (the checks of decode_png); anything else is a
+/// DataError saying what it is.
+Image16 decode_png16(std::string_view data, const std::string& path);
+void write_png16(const Image16& image, const std::string& path);
+Image16 read_png16(const std::string& path);
 
 /// Writes `image` to `path` as PNG, atomically (write_file_atomic). Throws IoError on failure.
 void write_png(const Image& image, const std::string& path);

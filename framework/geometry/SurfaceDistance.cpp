@@ -119,4 +119,18 @@ double bounding_box_diagonal(const std::vector<Vec3f>& P) {
   return std::sqrt(dx * dx + dy * dy + dz * dz);
 }
 
+PointsToSurface points_to_surface(const Mesh& mesh, const std::vector<Vec3f>& points,
+                                  int64_t mesh_points, uint64_t seed) {
+  const PointCloud on_mesh = evaluation_points(mesh, mesh_points, seed);
+  const SurfaceMatch match = match_surfaces(on_mesh.P, points);
+  PointsToSurface out;
+  double sum = 0;
+  for (const float d : match.gt_to_pred) {
+    sum += d;
+    out.max = std::max(out.max, static_cast<double>(d));
+  }
+  out.mean = sum / static_cast<double>(match.gt_to_pred.size());
+  return out;
+}
+
 }  // namespace nsdf::geometry

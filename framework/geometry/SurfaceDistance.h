@@ -52,6 +52,15 @@ SurfaceMetrics surface_metrics(const PointCloud& pred, const PointCloud& gt,
 /// deterministically, when it has more than n and n > 0).
 PointCloud evaluation_points(const Mesh& mesh, int64_t n, uint64_t seed);
 
+/// The one-sided distance from input points to a mesh (IGR's d->: how far the observed or input
+/// points lie from the surface made of them), measured to `mesh_points` area-weighted samples
+/// of the mesh (seeded): mean and max over the points.
+struct PointsToSurface {
+  double mean = 0, max = 0;
+};
+PointsToSurface points_to_surface(const Mesh& mesh, const std::vector<Vec3f>& points,
+                                  int64_t mesh_points, uint64_t seed);
+
 /// Length of the diagonal of the bounding box of P.
 double bounding_box_diagonal(const std::vector<Vec3f>& P);
 

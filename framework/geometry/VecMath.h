@@ -17,6 +17,11 @@ using Vec3d = std::array<double, 3>;
 /// v widened to double (exact).
 inline Vec3d to_double(const Vec3f& v) { return {v[0], v[1], v[2]}; }
 
+/// v rounded to float.
+inline Vec3f to_float(const Vec3d& v) {
+  return {static_cast<float>(v[0]), static_cast<float>(v[1]), static_cast<float>(v[2])};
+}
+
 /// Whether every component of p is finite (neither NaN nor infinite).
 inline bool finite(const Vec3f& p) {
   return std::isfinite(p[0]) && std::isfinite(p[1]) && std::isfinite(p[2]);

@@ -49,26 +49,7 @@ device: cpu
 num_threads: 1
 )";
 
-std::vector<std::map<std::string, std::string>> read_csv(const fs::path& file) {
-  std::ifstream in(file);
-  std::string line;
-  std::vector<std::string> header;
-  std::vector<std::map<std::string, std::string>> rows;
-  while (std::getline(in, line)) {
-    std::vector<std::string> cells;
-    std::stringstream ss(line);
-    std::string cell;
-    while (std::getline(ss, cell, ',')) cells.push_back(cell);
-    if (header.empty()) {
-      header = cells;
-      continue;
-    }
-    std::map<std::string, std::string> row;
-    for (size_t i = 0; i < cells.size() && i < header.size(); ++i) row[header[i]] = cells[i];
-    rows.push_back(row);
-  }
-  return rows;
-}
+using test::read_csv;
 
 class ShapeSpaceInference : public ::testing::Test {
  protected:

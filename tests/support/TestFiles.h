@@ -2,6 +2,7 @@
 // Test helpers: a fresh temporary folder per test, file writing, and running a program.
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,9 @@ class TempDir {
 };
 
 std::string read_text(const std::filesystem::path& path);
+
+/// The rows of a CSV file with a header line (no quoting), each as header -> cell.
+std::vector<std::map<std::string, std::string>> read_csv(const std::filesystem::path& path);
 
 struct ProcessResult {
   int exit_code = -1;  // -1 when killed by a signal
