@@ -49,6 +49,10 @@ const std::map<std::string, std::vector<std::string>>& shorteners() {
         "experiment.mesh_resolution=16", "experiment.checkpoint_every=1"}},
       {"interpolate",
        {"experiment.steps=2", "experiment.mesh_resolution=16", "experiment.image_size=32"}},
+      {"complete",
+       {"experiment.iterations=2", "experiment.samples_per_iteration=256",
+        "experiment.free_space_samples=64", "experiment.inits=2", "experiment.mesh_resolution=16",
+        "experiment.checkpoint_every=1", "experiment.image_size=32"}},
   };
   return table;
 }
@@ -141,7 +145,9 @@ class DocumentedCommands : public ::testing::Test {
       const std::string leaf = key.substr(key.rfind('.') + 1);
       if (key == "data.root" || key == "data.split" || key == "data.file") {
         data_given = true;  // the user's data: replaced by the stand-in dataset
-      } else if (key == "experiment.input" || key == "experiment.ground_truth") {
+      } else if (key == "experiment.input" || key == "experiment.ground_truth" ||
+                 key == "experiment.observation.file" ||
+                 key == "experiment.observation.ground_truth") {
         const fs::path source(NSDF_SOURCE_DIR);
         out.push_back(fs::exists(source / value) ? key + "=" + (source / value).string()
                                                  : input_stand_in(key, value));

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "geometry/DeepSdfFiles.h"
+#include "geometry/DepthViews.h"
 #include "geometry/MeshIo.h"
 #include "preprocessing/SampleFile.h"
 #include "preprocessing/Split.h"
@@ -115,6 +116,22 @@ struct SampleFileFixture {
   std::string config;  ///< `{file: ...}`
 };
 
+/// One 8 x 8 depth view from (0, 0, 2.5) towards the origin: a 6 x 6 block of pixels at depth 2
+/// (a square facing the camera), the border without a return.
+inline preprocessing::ViewRecord fixture_view() {
+  const geometry::PinholeCamera camera = geometry::look_at_origin({0, 0, 2.5}, 8, 8, 50);
+  preprocessing::ViewRecord v;
+  v.width = v.height = 8;
+  v.depth.assign(64, 0.0f);
+  for (int y = 1; y < 7; ++y)
+    for (int x = 1; x < 7; ++x) v.depth[static_cast<size_t>(8 * y + x)] = 2.0f;
+  v.intrinsics = camera.intrinsics();
+  v.camera_to_world = camera.camera_to_world;
+  v.points = geometry::back_project_depth(v.depth, camera);
+  v.normals.assign(v.points.size(), geometry::Vec3f{0, 0, 1});
+  return v;
+}
+
 /// Writes dir/samples.h5 with shapes chairs/c1, chairs/c2 (no surface normals) and tables/t1,
 /// and the failure chairs/broken.
 inline SampleFileFixture write_sample_file_fixture(const std::filesystem::path& dir) {
@@ -133,6 +150,7 @@ inline SampleFileFixture write_sample_file_fixture(const std::filesystem::path& 
     const geometry::PointCloud surface = fixture_surface(10, i, i != 1);
     s.surface_points = surface.P;
     s.surface_normals = surface.N;
+    s.views.push_back(fixture_view());
     f.shapes.push_back(s);
   }
   f.failures = {{"chairs/broken", "/meshes/chairs/broken.obj: no faces"}};
