@@ -68,24 +68,15 @@ void CompleteOptions::declare(core::OptionSet<CompleteOptions>& s) {
       .one_of({"auto", "known", "own", "centroid", "identity"});
   s.add("similarity", &O::similarity,
         "optimize a scale and translation per code jointly with it, starting from `frame`");
+  s.add("similarity_scale", &O::similarity_scale,
+        "with similarity: optimize the scale too (false: the translation only, for "
+        "observations in the shape space's units, e.g. metres for IGR's humans)");
   s.add("normal_neighbors", &O::normal_neighbors, "k of the normal estimation (>= 3)")
       .range(3, 1000);
   s.add("observations_per_batch", &O::observations_per_batch,
         "observations optimized together (each with `inits` codes)")
       .positive();
-  s.add("checkpoint_every", &O::checkpoint_every, "iterations between checkpoints").positive();
-  s.add("log_every", &O::log_every, "iterations between metrics.jsonl lines").positive();
-  s.add("mesh_resolution", &O::mesh_resolution,
-        "grid resolution of the meshes (a power of two >= 16; DeepSDF: 256)")
-      .check(check_mesh_resolution, "0 or a power of two");
-  s.add("mesh_bound", &O::mesh_bound,
-        "the mesh grid spans [-mesh_bound, mesh_bound]^3 (shape-space units)")
-      .positive();
-  s.add("largest_component", &O::largest_component, "keep each mesh's largest component");
-  s.add("compare_training", &O::compare_training,
-        "report the nearest training shape's Chamfer distance to each ground truth");
-  s.add("compare_points", &O::compare_points, "points per surface in that comparison")
-      .positive();
+  declare_inference(s);
   s.add("image_size", &O::image_size,
         "pixels per panel of images/<id>.png: input | completion | ground truth (0: none)")
       .non_negative();
@@ -403,11 +394,14 @@ void CompleteExperiment::run(RunContext& ctx) {
     std::vector<torch::Tensor> params{z};
     std::vector<std::pair<std::string, torch::Tensor>> extra;
     if (options_.similarity) {
-      log_s.requires_grad_(true);
       shift.requires_grad_(true);
-      params.push_back(log_s);
       params.push_back(shift);
-      extra = {{"frame.log_scale", log_s}, {"frame.translation", shift}};
+      extra = {{"frame.translation", shift}};
+      if (options_.similarity_scale) {
+        log_s.requires_grad_(true);
+        params.push_back(log_s);
+        extra.emplace_back("frame.log_scale", log_s);
+      }
     }
     const auto optimizer = optimizer_.build({optim::ParamGroup{"latent", params}});
     const auto schedule = schedule_.build(options_.iterations);

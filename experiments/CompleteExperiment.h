@@ -36,12 +36,13 @@
 #include <vector>
 
 #include "experiments/Experiment.h"
+#include "experiments/ExperimentSupport.h"
 #include "experiments/Registries.h"
 #include "experiments/TrainedModel.h"
 
 namespace nsdf::experiments {
 
-struct CompleteOptions {
+struct CompleteOptions : InferenceOptions {
   std::string name;
   core::Path model;
   std::vector<int64_t> views{0};
@@ -56,15 +57,9 @@ struct CompleteOptions {
   double free_space_weight = 1.0;
   std::string frame = "auto";
   bool similarity = false;
+  bool similarity_scale = true;
   int64_t normal_neighbors = 16;
   int64_t observations_per_batch = 4;
-  int64_t checkpoint_every = 100;
-  int64_t log_every = 50;
-  int64_t mesh_resolution = 256;
-  double mesh_bound = 1.0;
-  bool largest_component = false;
-  bool compare_training = true;
-  int64_t compare_points = 10000;
   int64_t image_size = 320;
 
   static void declare(core::OptionSet<CompleteOptions>& s);

@@ -38,6 +38,38 @@ void declare_run_name(core::OptionSet<O>& s) {
 /// Option check for `mesh_resolution`: 0 (no mesh) or a power of two in [16, 2048].
 std::string check_mesh_resolution(const int64_t& resolution);
 
+/// What the inference experiments (reconstruct, complete) share: checkpoint and log cadence,
+/// meshes, and the nearest-training baseline.
+struct InferenceOptions {
+  int64_t checkpoint_every = 100;
+  int64_t log_every = 50;
+  int64_t mesh_resolution = 256;
+  double mesh_bound = 1.0;
+  bool largest_component = false;
+  bool compare_training = true;
+  int64_t compare_points = 10000;
+};
+template <class O>
+void declare_inference(core::OptionSet<O>& s) {
+  using I = InferenceOptions;
+  s.add("checkpoint_every", &I::checkpoint_every, "iterations between checkpoints").positive();
+  s.add("log_every", &I::log_every, "iterations between metrics.jsonl lines").positive();
+  s.add("mesh_resolution", &I::mesh_resolution,
+        "grid resolution of the meshes (0: none; a power of two >= 16; DeepSDF: 256)")
+      .check(check_mesh_resolution, "0 or a power of two");
+  s.add("mesh_bound", &I::mesh_bound,
+        "the mesh grid spans [-mesh_bound, mesh_bound]^3 (the shape space's units)")
+      .positive();
+  s.add("largest_component", &I::largest_component, "keep each mesh's largest component");
+  s.add("compare_training", &I::compare_training,
+        "compare each shape's ground truth with every training shape's and report the nearest "
+        "(the retrieval baseline a reconstruction should beat)");
+  s.add("compare_points", &I::compare_points,
+        "points of each surface in that comparison (Chamfer conventions as the chamfer "
+        "evaluator)")
+      .positive();
+}
+
 /// Sparse extraction of a trained field on [-bound, bound]^3: coarse grid 32^3 (or the final
 /// one when smaller) and safety 2, because decoders are only roughly 1-Lipschitz.
 geometry::ExtractionOptions mesh_extraction_options(int64_t resolution, double bound = 1.0);

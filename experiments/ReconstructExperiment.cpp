@@ -14,9 +14,7 @@
 #include "experiments/ShapeBatch.h"
 #include "experiments/ShapeEvaluation.h"
 #include "experiments/Trainer.h"
-#include "geometry/CounterRng.h"
 #include "geometry/MeshIo.h"
-#include "geometry/SurfaceDistance.h"
 
 namespace nsdf::experiments {
 
@@ -38,22 +36,7 @@ void ReconstructOptions::declare(core::OptionSet<ReconstructOptions>& s) {
         "shapes optimized together (each code sees only its own shape's rows)")
       .positive();
   s.add("init_std", &O::init_std, "std of the initial codes (DeepSDF: 0.01)").non_negative();
-  s.add("checkpoint_every", &O::checkpoint_every, "iterations between checkpoints").positive();
-  s.add("log_every", &O::log_every, "iterations between metrics.jsonl lines").positive();
-  s.add("mesh_resolution", &O::mesh_resolution,
-        "grid resolution of the meshes (0: none; a power of two >= 16; DeepSDF: 256)")
-      .check(check_mesh_resolution, "0 or a power of two");
-  s.add("mesh_bound", &O::mesh_bound,
-        "the mesh grid spans [-mesh_bound, mesh_bound]^3 (normalized units)")
-      .positive();
-  s.add("largest_component", &O::largest_component, "keep each mesh's largest component");
-  s.add("compare_training", &O::compare_training,
-        "compare each shape's ground truth with every training shape's and report the nearest "
-        "(the retrieval baseline a reconstruction should beat)");
-  s.add("compare_points", &O::compare_points,
-        "points of each surface in that comparison (Chamfer conventions as the chamfer "
-        "evaluator)")
-      .positive();
+  declare_inference(s);
 }
 
 ReconstructExperiment::ReconstructExperiment(const Options& options, const ExperimentInputs& in)

@@ -26,12 +26,13 @@
 #include <vector>
 
 #include "experiments/Experiment.h"
+#include "experiments/ExperimentSupport.h"
 #include "experiments/Registries.h"
 #include "experiments/TrainedModel.h"
 
 namespace nsdf::experiments {
 
-struct ReconstructOptions {
+struct ReconstructOptions : InferenceOptions {
   std::string name;
   core::Path model;
   std::vector<std::string> shapes;
@@ -39,13 +40,6 @@ struct ReconstructOptions {
   int64_t samples_per_shape = 8000;
   int64_t shapes_per_batch = 8;
   double init_std = 0.01;
-  int64_t checkpoint_every = 100;
-  int64_t log_every = 50;
-  int64_t mesh_resolution = 256;
-  double mesh_bound = 1.0;
-  bool largest_component = false;
-  bool compare_training = true;
-  int64_t compare_points = 10000;
 
   static void declare(core::OptionSet<ReconstructOptions>& s);
 };
