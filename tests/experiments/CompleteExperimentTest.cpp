@@ -8,6 +8,7 @@
 
 #include <cmath>
 
+#include "core/Checkpoint.h"
 #include "core/Error.h"
 #include "core/Log.h"
 #include "data/DepthObservation.h"
@@ -135,6 +136,30 @@ TEST_F(Completion, OneDepthViewBeatsTheNearestTrainingShape) {
 
   // (Free-space samples do not change these boxes' Chamfer distance, 0.0172 with them and
   // 0.0170 without: one view of a box leaves nothing for them to decide.)
+}
+
+TEST_F(Completion, ResumeFromACheckpointEqualsAnUninterruptedRun) {
+  const std::vector<std::string> common{"experiment.mesh_resolution=0",
+                                        "experiment.compare_training=false",
+                                        "experiment.observations_per_batch=3",
+                                        "experiment.similarity=true", "experiment.inits=2"};
+  const fs::path full = complete(common);
+  // A run killed after its checkpoint at iteration 50 leaves the checkpoint (codes, optimizer,
+  // RNG and the similarity transforms), not the final codes.
+  std::vector<std::string> part = common;
+  part.push_back("experiment.iterations=50");
+  const fs::path out = complete(part);
+  fs::remove(out / "latents" / "latents.pt");
+  PreparedRun rest =
+      prepare_run(r, (out / "config.yaml").string(), {"experiment.iterations=150"});
+  execute_run(rest, out.string());
+  const auto a = core::Checkpoint::load((full / "latents/latents.pt").string()).tensors();
+  const auto b = core::Checkpoint::load((out / "latents/latents.pt").string()).tensors();
+  ASSERT_EQ(b.size(), 3u);
+  for (const auto& [id, code] : a)
+    EXPECT_LT((code - b.at(id)).abs().max().item<double>(), 1e-6) << id;
+  EXPECT_EQ(test::read_text(full / "latents/frames.csv"), test::read_text(out / "latents/frames.csv"));
+  EXPECT_NE(test::read_text(out / "log.txt").find("resuming from"), std::string::npos);
 }
 
 TEST_F(Completion, ScaledAndShiftedScanNeedsTheJointSimilarity) {
