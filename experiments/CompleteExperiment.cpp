@@ -52,7 +52,10 @@ void CompleteOptions::declare(core::OptionSet<CompleteOptions>& s) {
         "half on the rays of depth pixels without a return (the silhouette), when the views "
         "have them (0: none)")
       .non_negative();
-  s.add("eta", &O::eta, "offset of the SDF samples along the normal (shape-space units)")
+  s.add("eta", &O::eta,
+        "offset of the SDF samples along the normal (shape-space units); below half the "
+        "thickness of thin parts (chairs: 0.01 gives chamfer_l1 0.057 against 0.072 with "
+        "0.025)")
       .positive();
   s.add("free_space_depth", &O::free_space_depth,
         "free-space samples lie up to this far before the observed surface along the ray "
@@ -550,7 +553,7 @@ void CompleteExperiment::run(RunContext& ctx) {
       metrics.emplace_back("observed_to_completion_mean", d.mean);
       metrics.emplace_back("observed_to_completion_max", d.max);
     }
-    metrics.emplace_back("observation_loss", loss_of.count(tg.id) ? loss_of[tg.id] : NAN);
+    if (loss_of.count(tg.id)) metrics.emplace_back("observation_loss", loss_of[tg.id]);
     metrics.emplace_back("observed_points", static_cast<double>(tg.observed.P.size()));
     if (seconds_of.count(tg.id)) metrics.emplace_back("seconds", seconds_of[tg.id]);
     if (nearest && !tg.ground_truth.P.empty()) {

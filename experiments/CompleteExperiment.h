@@ -52,7 +52,7 @@ struct CompleteOptions : InferenceOptions {
   int64_t iterations = 800;
   int64_t samples_per_iteration = 8000;
   int64_t free_space_samples = 4000;
-  double eta = 0.025;
+  double eta = 0.01;
   double free_space_depth = 0.25;
   double free_space_weight = 1.0;
   std::string frame = "auto";

@@ -19,7 +19,8 @@ void ScanObservationOptions::declare(core::OptionSet<ScanObservationOptions>& s)
         "a Stanford .conf: the file's 'bmesh' line moves the scan into the common frame");
   s.add("camera", &O::camera,
         "the scanner's position in the scan's own coordinates (before alignment); empty: "
-        "unknown (no free-space samples; normals oriented outward)")
+        "unknown (no free-space samples; normals as the file gives them, else estimated and "
+        "oriented outward)")
       .check([](const std::vector<double>& v) {
         return v.empty() || v.size() == 3 ? std::string() : "must be empty or 3 numbers";
       }, "empty or 3 numbers");
