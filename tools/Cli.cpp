@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/Blas.h"
+#include "core/Memory.h"
 #include "core/Device.h"
 #include "core/Error.h"
 #include "core/Json.h"
@@ -410,6 +411,7 @@ void register_builtins(Registries& registries) {
 
 int cli_main(int argc, char** argv, const Registries& registries) {
   core::ensure_fast_blas(argv);
+  core::keep_freed_memory();
   std::vector<std::string> args(argv + 1, argv + argc);
   try {
     if (args.empty()) {
