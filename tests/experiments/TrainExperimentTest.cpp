@@ -126,7 +126,7 @@ TEST_F(TrainExperimentTest, MissingSectionAndUnknownExperiment) {
   } catch (const core::ConfigError& e) {
     EXPECT_EQ(std::string(e.what()),
               other + ":1:20: error: experiment.type: unknown experiment 'trian' (did you mean "
-                      "'train'?); valid: fit, interpolate, reconstruct, train");
+                      "'train'?); valid: complete, fit, interpolate, reconstruct, train");
   }
 }
 
