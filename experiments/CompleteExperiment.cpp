@@ -193,19 +193,7 @@ void CompleteExperiment::run(RunContext& ctx) {
       dataset_index.push_back(dataset ? dataset->index_of(observed.back().id) : -1);
     }
   } else {
-    std::vector<int64_t> indices;
-    if (options_.shapes.empty()) {
-      for (int64_t i = 0; i < dataset->size(); ++i) indices.push_back(i);
-    } else {
-      for (const auto& id : options_.shapes) {
-        const int64_t i = dataset->index_of(id);
-        NSDF_CHECK(i >= 0, core::ConfigError,
-                   "experiment.shapes: '{}' is not a shape of the dataset ({} shapes, e.g. '{}')",
-                   id, dataset->size(), dataset->size() ? dataset->shape_id(0) : "");
-        indices.push_back(i);
-      }
-    }
-    for (const int64_t i : indices) {
+    for (const int64_t i : selected_shapes(*dataset, options_.shapes)) {
       const std::vector<geometry::ObservedView> views = dataset->depth_views(i);
       data::ObservedShape s;
       s.id = dataset->shape_id(i);

@@ -78,4 +78,21 @@ torch::Tensor initial_code(uint64_t seed, int64_t index, int64_t size, double st
   return z;
 }
 
+std::vector<int64_t> selected_shapes(const data::ShapeDataset& dataset,
+                                     const std::vector<std::string>& ids) {
+  std::vector<int64_t> indices;
+  if (ids.empty()) {
+    for (int64_t i = 0; i < dataset.size(); ++i) indices.push_back(i);
+    return indices;
+  }
+  for (const auto& id : ids) {
+    const int64_t i = dataset.index_of(id);
+    NSDF_CHECK(i >= 0, core::ConfigError,
+               "experiment.shapes: '{}' is not a shape of the dataset ({} shapes, e.g. '{}')", id,
+               dataset.size(), dataset.size() ? dataset.shape_id(0) : "");
+    indices.push_back(i);
+  }
+  return indices;
+}
+
 }  // namespace nsdf::experiments

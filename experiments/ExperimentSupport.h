@@ -82,6 +82,11 @@ std::function<torch::Tensor(const torch::Tensor&)> sdf_of(const losses::Loss& lo
 /// shapes share its batch.
 torch::Tensor initial_code(uint64_t seed, int64_t index, int64_t size, double std);
 
+/// The dataset indices of `ids` (experiment.shapes), in that order; every shape when empty.
+/// ConfigError naming an id the dataset does not have.
+std::vector<int64_t> selected_shapes(const data::ShapeDataset& dataset,
+                                     const std::vector<std::string>& ids);
+
 /// Runs each evaluator on `input` and returns their metrics in order. A DataError of one
 /// evaluator (say, no ground truth for it) is logged as a warning; the others still count.
 eval::Metrics run_evaluators(const std::vector<std::shared_ptr<eval::Evaluator>>& evaluators,

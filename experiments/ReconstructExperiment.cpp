@@ -69,18 +69,7 @@ void ReconstructExperiment::run(RunContext& ctx) {
   const int64_t latent = model_.latent_size();
 
   // The shapes, in dataset order (or the order of `shapes`).
-  std::vector<int64_t> indices;
-  if (options_.shapes.empty()) {
-    for (int64_t i = 0; i < dataset->size(); ++i) indices.push_back(i);
-  } else {
-    for (const auto& id : options_.shapes) {
-      const int64_t i = dataset->index_of(id);
-      NSDF_CHECK(i >= 0, core::ConfigError,
-                 "experiment.shapes: '{}' is not a shape of the dataset ({} shapes, e.g. '{}')",
-                 id, dataset->size(), dataset->size() ? dataset->shape_id(0) : "");
-      indices.push_back(i);
-    }
-  }
+  const std::vector<int64_t> indices = selected_shapes(*dataset, options_.shapes);
   NSDF_CHECK(!indices.empty(), core::DataError, "the dataset has no shapes to reconstruct");
 
   // Codes of batches finished before a kill.
