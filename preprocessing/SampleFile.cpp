@@ -204,6 +204,8 @@ struct SampleFile::Impl {
     const hid_t handle = group.get();
     return {std::move(group), hdf5::Location{handle, path, "/shapes/" + id}};
   }
+  /// The views/<k> of a shape's group (the HDF5 lock held).
+  std::vector<ViewRecord> read_views(const hdf5::Location& g) const;
 };
 
 SampleFile::SampleFile(const std::string& path) : impl_(std::make_unique<Impl>()) {
@@ -249,6 +251,39 @@ int64_t SampleFile::index_of(const std::string& id) const {
   return it == impl_->index.end() ? -1 : it->second;
 }
 
+std::vector<ViewRecord> SampleFile::Impl::read_views(const hdf5::Location& g) const {
+  std::vector<ViewRecord> out;
+  if (hdf5::exists(g, "views")) {
+    hdf5::Handle views = hdf5::open_group(g, "views");
+    const hdf5::Location vl{views.get(), path, g.name + "/views"};
+    const size_t count = hdf5::child_names(vl).size();
+    for (size_t k = 0; k < count; ++k) {
+      const std::string name = std::to_string(k);
+      ViewRecord v;
+      std::vector<int64_t> dims;
+      v.depth = hdf5::read_floats(vl, name + "/depth", 2, -1, &dims);
+      v.height = dims[0];
+      v.width = dims[1];
+      const auto K = hdf5::read_doubles(vl, name + "/intrinsics", 2, 3);
+      const auto T = hdf5::read_doubles(vl, name + "/camera_to_world", 2, 4);
+      NSDF_CHECK(K.size() == 9 && T.size() == 16, core::DataError,
+                 "{}: {}/views/{}: intrinsics must be 3 x 3 and camera_to_world 4 x 4",
+                 path, g.name, k);
+      std::copy(K.begin(), K.end(), v.intrinsics.begin());
+      std::copy(T.begin(), T.end(), v.camera_to_world.begin());
+      v.points = read_points(vl, name + "/points");
+      v.normals = read_points(vl, name + "/normals");
+      out.push_back(std::move(v));
+    }
+  }
+  return out;
+}
+
+std::vector<ViewRecord> SampleFile::views(const std::string& id) const {
+  auto guard = hdf5::lock();
+  return impl_->read_views(impl_->open_shape(id).location);
+}
+
 ShapeRecord SampleFile::read(const std::string& id, ShapeParts parts) const {
   auto guard = hdf5::lock();
   const Impl::ShapeGroup shape = impl_->open_shape(id);
@@ -265,29 +300,7 @@ ShapeRecord SampleFile::read(const std::string& id, ShapeParts parts) const {
   s.source_frame = static_cast<int64_t>(hdf5::read_double_attribute(g, "source_frame"));
   s.surface_points = read_points(g, "surface_points");
   s.surface_normals = read_points(g, "surface_normals");
-  if (hdf5::exists(g, "views")) {
-    hdf5::Handle views = hdf5::open_group(g, "views");
-    const hdf5::Location vl{views.get(), impl_->path, g.name + "/views"};
-    const size_t count = hdf5::child_names(vl).size();
-    for (size_t k = 0; k < count; ++k) {
-      const std::string name = std::to_string(k);
-      ViewRecord v;
-      std::vector<int64_t> dims;
-      v.depth = hdf5::read_floats(vl, name + "/depth", 2, -1, &dims);
-      v.height = dims[0];
-      v.width = dims[1];
-      const auto K = hdf5::read_doubles(vl, name + "/intrinsics", 2, 3);
-      const auto T = hdf5::read_doubles(vl, name + "/camera_to_world", 2, 4);
-      NSDF_CHECK(K.size() == 9 && T.size() == 16, core::DataError,
-                 "{}: {}/views/{}: intrinsics must be 3 x 3 and camera_to_world 4 x 4",
-                 impl_->path, g.name, k);
-      std::copy(K.begin(), K.end(), v.intrinsics.begin());
-      std::copy(T.begin(), T.end(), v.camera_to_world.begin());
-      v.points = read_points(vl, name + "/points");
-      v.normals = read_points(vl, name + "/normals");
-      s.views.push_back(std::move(v));
-    }
-  }
+  s.views = impl_->read_views(g);
   static const std::set<std::string> kKnown = {"source_path", "source_key", "source_frame",
                                                "normalization_offset", "normalization_scale"};
   for (const std::string& a : hdf5::attribute_names(g)) {

@@ -126,6 +126,8 @@ class SampleFile {
   /// Reads one shape; DataError naming the file and shape when it is not in the file or its
   /// arrays are malformed.
   ShapeRecord read(const std::string& id, ShapeParts parts = ShapeParts::All) const;
+  /// The shape's depth views (views/<k>), nothing else read.
+  std::vector<ViewRecord> views(const std::string& id) const;
   /// Bytes of the shape's pos and neg arrays as float32, from their dimensions (nothing read).
   int64_t sample_bytes(const std::string& id) const;
   /// The shape's normalization (its attributes; nothing else read).

@@ -53,6 +53,8 @@ bool parse_double(const std::string& text, double& out) {
   return end == text.c_str() + text.size() && std::isfinite(out);
 }
 
+}  // namespace
+
 const StanfordAlignment* find_alignment(const std::vector<StanfordAlignment>& conf,
                                         const std::string& file) {
   for (const auto& a : conf) {
@@ -61,7 +63,34 @@ const StanfordAlignment* find_alignment(const std::vector<StanfordAlignment>& co
   return nullptr;
 }
 
-}  // namespace
+std::array<double, 3> align_point(const StanfordAlignment& a, const std::array<double, 3>& p,
+                                  bool translate) {
+  const std::array<double, 9> r = stanford_rotation(a.quaternion);
+  const double w = translate ? 1.0 : 0.0;
+  return {r[0] * p[0] + r[1] * p[1] + r[2] * p[2] + w * a.translation[0],
+          r[3] * p[0] + r[4] * p[1] + r[5] * p[2] + w * a.translation[1],
+          r[6] * p[0] + r[7] * p[1] + r[8] * p[2] + w * a.translation[2]};
+}
+
+void align_points(const StanfordAlignment& a, std::vector<geometry::Vec3f>& points,
+                  std::vector<geometry::Vec3f>& normals) {
+  const std::array<double, 9> r = stanford_rotation(a.quaternion);
+  const auto& t = a.translation;
+  auto rotate = [&r](const geometry::Vec3f& p) {
+    return std::array<double, 3>{r[0] * p[0] + r[1] * p[1] + r[2] * p[2],
+                                 r[3] * p[0] + r[4] * p[1] + r[5] * p[2],
+                                 r[6] * p[0] + r[7] * p[1] + r[8] * p[2]};
+  };
+  for (auto& p : points) {
+    const auto q = rotate(p);
+    p = {static_cast<float>(q[0] + t[0]), static_cast<float>(q[1] + t[1]),
+         static_cast<float>(q[2] + t[2])};
+  }
+  for (auto& n : normals) {
+    const auto q = rotate(n);
+    n = {static_cast<float>(q[0]), static_cast<float>(q[1]), static_cast<float>(q[2])};
+  }
+}
 
 void StanfordSourceOptions::declare(core::OptionSet<StanfordSourceOptions>& s) {
   using O = StanfordSourceOptions;
@@ -201,22 +230,7 @@ geometry::Mesh StanfordSource::load(const SourceShape& shape) const {
   NSDF_CHECK(a, core::DataError,
              "{}: no 'bmesh {}' line: every file of the source needs an alignment",
              options_.alignment.str(), name);
-  const std::array<double, 9> r = stanford_rotation(a->quaternion);
-  const auto& t = a->translation;
-  auto rotate = [&r](const geometry::Vec3f& p) {
-    return std::array<double, 3>{r[0] * p[0] + r[1] * p[1] + r[2] * p[2],
-                                 r[3] * p[0] + r[4] * p[1] + r[5] * p[2],
-                                 r[6] * p[0] + r[7] * p[1] + r[8] * p[2]};
-  };
-  for (auto& p : mesh.V) {
-    const auto q = rotate(p);
-    p = {static_cast<float>(q[0] + t[0]), static_cast<float>(q[1] + t[1]),
-         static_cast<float>(q[2] + t[2])};
-  }
-  for (auto& n : mesh.N) {
-    const auto q = rotate(n);
-    n = {static_cast<float>(q[0]), static_cast<float>(q[1]), static_cast<float>(q[2])};
-  }
+  align_points(*a, mesh.V, mesh.N);
   return mesh;
 }
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/Options.h"
+#include "geometry/Mesh.h"
 #include "preprocessing/Source.h"
 
 namespace nsdf::preprocessing {
@@ -43,6 +44,16 @@ std::vector<StanfordAlignment> read_stanford_conf(const std::string& path);
 /// Row-major 3 x 3 rotation that moves a scan into the common frame (see the convention
 /// above): R(q)^T for the normalized conf quaternion q.
 std::array<double, 9> stanford_rotation(const std::array<double, 4>& quaternion);
+
+/// The line of `conf` for `file` (a file name), or nullptr.
+const StanfordAlignment* find_alignment(const std::vector<StanfordAlignment>& conf,
+                                        const std::string& file);
+/// p moved into the common frame (see the convention above); directions with translate false.
+std::array<double, 3> align_point(const StanfordAlignment& a, const std::array<double, 3>& p,
+                                  bool translate = true);
+/// Points moved into the common frame, normals rotated with them.
+void align_points(const StanfordAlignment& a, std::vector<geometry::Vec3f>& points,
+                  std::vector<geometry::Vec3f>& normals);
 
 class StanfordSource : public Source {
  public:

@@ -10,6 +10,7 @@
 #include "core/Log.h"
 #include "core/Strings.h"
 #include "data/DatasetSupport.h"
+#include "data/DepthObservation.h"
 #include "preprocessing/SampleFile.h"
 
 namespace nsdf::data {
@@ -85,22 +86,16 @@ geometry::PointCloud SampleFileDataset::surface(int64_t i) const {
 }
 
 std::vector<geometry::ObservedView> SampleFileDataset::depth_views(int64_t i) const {
-  preprocessing::ShapeRecord record = file_->read(ids_.at(i), preprocessing::ShapeParts::All);
   std::vector<geometry::ObservedView> views;
-  for (auto& v : record.views) {
+  for (auto& v : file_->views(ids_.at(i))) {
     geometry::ObservedView view;
     view.points = std::move(v.points);
     view.normals = std::move(v.normals);
     const auto& m = v.camera_to_world;
-    view.camera = std::array<double, 3>{m[3], m[7], m[11]};
-    geometry::PinholeCamera camera;
-    camera.width = static_cast<int>(v.width);
-    camera.height = static_cast<int>(v.height);
-    camera.fx = v.intrinsics[0];
-    camera.cx = v.intrinsics[2];
-    camera.fy = v.intrinsics[4];
-    camera.cy = v.intrinsics[5];
-    camera.camera_to_world = v.camera_to_world;
+    const geometry::PinholeCamera camera = pinhole_camera(
+        {v.intrinsics.begin(), v.intrinsics.end()}, {m.begin(), m.end()},
+        static_cast<int>(v.width), static_cast<int>(v.height), file_->path());
+    view.camera = camera.position();
     view.free_points = geometry::background_points(
         v.depth, camera, geometry::kBackgroundPointsPerView, static_cast<uint64_t>(i));
     views.push_back(std::move(view));

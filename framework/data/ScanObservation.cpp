@@ -5,7 +5,6 @@
 #include "core/Error.h"
 #include "core/Log.h"
 #include "geometry/PointInput.h"
-#include "geometry/VecMath.h"
 #include "preprocessing/StanfordSource.h"
 
 namespace nsdf::data {
@@ -49,23 +48,11 @@ ObservedShape ScanObservation::load(int64_t) const {
   if (!options_.alignment.empty()) {
     const std::string name = fs::path(path).filename().string();
     const auto lines = preprocessing::read_stanford_conf(options_.alignment.str());
-    const preprocessing::StanfordAlignment* found = nullptr;
-    for (const auto& a : lines)
-      if (a.file == name) found = &a;
+    const preprocessing::StanfordAlignment* found = preprocessing::find_alignment(lines, name);
     NSDF_CHECK(found, core::DataError, "{}: no 'bmesh {} ...' line aligns the scan {}",
                options_.alignment.str(), name, path);
-    const std::array<double, 9> R = preprocessing::stanford_rotation(found->quaternion);
-    const auto& t = found->translation;
-    auto move = [&](const geometry::Vec3d& p, bool translate) {
-      geometry::Vec3d q{};
-      for (int r = 0; r < 3; ++r)
-        q[r] = R[3 * r] * p[0] + R[3 * r + 1] * p[1] + R[3 * r + 2] * p[2] +
-               (translate ? t[r] : 0.0);
-      return q;
-    };
-    for (auto& p : view.points) p = geometry::to_float(move(geometry::to_double(p), true));
-    for (auto& n : view.normals) n = geometry::to_float(move(geometry::to_double(n), false));
-    if (view.camera) view.camera = move(*view.camera, true);
+    preprocessing::align_points(*found, view.points, view.normals);
+    if (view.camera) view.camera = preprocessing::align_point(*found, *view.camera);
   }
   ObservedShape out;
   out.id = options_.id.empty() ? fs::path(path).stem().string() : options_.id;
