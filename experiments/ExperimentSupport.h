@@ -70,6 +70,22 @@ void declare_inference(core::OptionSet<O>& s) {
       .positive();
 }
 
+/// The picture grid of shape-space runs (train, reconstruct): images/shapes.png, ground truth |
+/// prediction per shape (experiments/ShapePictures.h).
+struct GalleryOptions {
+  int64_t image_size = 160;
+  int64_t image_shapes = 16;
+};
+template <class O>
+void declare_gallery(core::OptionSet<O>& s) {
+  using G = GalleryOptions;
+  s.add("image_size", &G::image_size,
+        "pixels per panel of images/shapes.png: ground truth | prediction per shape (0: none)")
+      .non_negative();
+  s.add("image_shapes", &G::image_shapes, "shapes in images/shapes.png (the first ones)")
+      .positive();
+}
+
 /// Sparse extraction of a trained field on [-bound, bound]^3: coarse grid 32^3 (or the final
 /// one when smaller) and safety 2, because decoders are only roughly 1-Lipschitz.
 geometry::ExtractionOptions mesh_extraction_options(int64_t resolution, double bound = 1.0);

@@ -21,6 +21,7 @@
 #include "geometry/MeshTopology.h"
 #include "geometry/Normals.h"
 #include "geometry/PointInput.h"
+#include "geometry/Render.h"
 #include "geometry/SparseExtraction.h"
 #include "geometry/SurfaceDistance.h"
 #include "models/DecoderField.h"
@@ -82,6 +83,9 @@ void FitOptions::declare(core::OptionSet<FitOptions>& s) {
   s.add("eval_points", &O::eval_points,
         "points sampled on meshes for distances (IGR/DiGS: 1M)")
       .positive();
+  s.add("image_size", &O::image_size,
+        "pixels per panel of images/<shape>.png: input points | mesh (0: none)")
+      .non_negative();
 }
 
 FitExperiment::FitExperiment(const Options& options, const ExperimentInputs& in)
@@ -288,6 +292,12 @@ void FitExperiment::run(RunContext& ctx) {
   if (ctx.dir.is_writer()) {
     const std::string stem = shape_id();
     geometry::write_mesh(mesh, (ctx.dir.subdir("meshes") / (stem + ".ply")).string());
+    if (options_.image_size > 0) {
+      geometry::RenderOptions ro;
+      ro.width = ro.height = static_cast<int>(options_.image_size);
+      geometry::write_png(geometry::render_panels({{points.original}, {mesh}}, ro),
+                          (ctx.dir.subdir("images") / (stem + ".png")).string());
+    }
   }
   evaluate(ctx, points, *decoder, *loss, mesh, fit_seconds);
 }

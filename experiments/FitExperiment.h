@@ -46,6 +46,7 @@ struct FitOptions {
   double mesh_bound = 1.0;
   bool largest_component = false;
   int64_t eval_points = 1000000;
+  int64_t image_size = 400;
 
   static void declare(core::OptionSet<FitOptions>& s);
 };

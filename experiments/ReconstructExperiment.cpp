@@ -13,6 +13,7 @@
 #include "experiments/ExperimentSupport.h"
 #include "experiments/ShapeBatch.h"
 #include "experiments/ShapeEvaluation.h"
+#include "experiments/ShapePictures.h"
 #include "experiments/Trainer.h"
 #include "geometry/MeshIo.h"
 
@@ -37,6 +38,7 @@ void ReconstructOptions::declare(core::OptionSet<ReconstructOptions>& s) {
       .positive();
   s.add("init_std", &O::init_std, "std of the initial codes (DeepSDF: 0.01)").non_negative();
   declare_inference(s);
+  declare_gallery(s);
 }
 
 ReconstructExperiment::ReconstructExperiment(const Options& options, const ExperimentInputs& in)
@@ -149,6 +151,8 @@ void ReconstructExperiment::run(RunContext& ctx) {
     nearest = std::make_unique<NearestTraining>(model_.training_data(), options_.compare_points,
                                                 ctx.seed);
   EvaluationTable table;
+  ShapeGallery gallery(options_.mesh_resolution > 0 ? options_.image_size : 0,
+                       options_.image_shapes);
   std::string nearest_csv = "shape,nearest_training_shape,chamfer_l1,chamfer_l2\n";
   core::Progress progress(options_.mesh_resolution > 0 ? "meshes" : "eval",
                           static_cast<int64_t>(indices.size()), 0, "shapes");
@@ -167,6 +171,7 @@ void ReconstructExperiment::run(RunContext& ctx) {
             extract_shape_mesh(*decoder, code, *loss, ctx.device, meshing, id));
         write_shape_mesh(ctx.dir, id, mesh);
       }
+      if (gallery.wants_more()) gallery.add(dataset->surface(i), mesh);
     }
     eval::Metrics metrics =
         evaluate_shape(evaluators, *dataset, i, *decoder, code, *loss, ctx.device, mesh);
@@ -183,6 +188,7 @@ void ReconstructExperiment::run(RunContext& ctx) {
     progress.update(++n_done);
   }
   progress.finish();
+  gallery.write(ctx.dir, "shapes");
   if (ctx.dir.is_writer() && options_.compare_training)
     core::write_file_atomic((ctx.dir.subdir("eval") / "nearest_training.csv").string(),
                             nearest_csv);

@@ -32,7 +32,7 @@
 
 namespace nsdf::experiments {
 
-struct ReconstructOptions : InferenceOptions {
+struct ReconstructOptions : InferenceOptions, GalleryOptions {
   std::string name;
   core::Path model;
   std::vector<std::string> shapes;

@@ -9,6 +9,7 @@
 #include "experiments/ExperimentSupport.h"
 #include "experiments/ShapeBatch.h"
 #include "experiments/ShapeEvaluation.h"
+#include "experiments/ShapePictures.h"
 #include "experiments/Trainer.h"
 #include "geometry/Normalization.h"
 
@@ -39,6 +40,7 @@ void TrainOptions::declare(core::OptionSet<TrainOptions>& s) {
   s.add("mesh_shapes", &O::mesh_shapes,
         "mesh and evaluate only the first this many shapes (0: all)")
       .non_negative();
+  declare_gallery(s);
 }
 
 TrainExperiment::TrainExperiment(const Options& options, const ExperimentInputs& in)
@@ -130,6 +132,7 @@ void TrainExperiment::run(RunContext& ctx) {
   for (const auto& spec : evaluators_) evaluators.push_back(spec.build());
   const ShapeMeshing meshing{options_.mesh_resolution, options_.mesh_bound, false};
   EvaluationTable table;
+  ShapeGallery gallery(meshes ? options_.image_size : 0, options_.image_shapes);
   core::Progress progress(meshes ? "meshes" : "eval", count, 0, "shapes");
   for (int64_t i = 0; i < count; ++i) {
     const torch::Tensor code = latents->codes[i].detach();
@@ -140,6 +143,7 @@ void TrainExperiment::run(RunContext& ctx) {
           dataset->normalization(i),
           extract_shape_mesh(*decoder, code, *loss, ctx.device, meshing, id));
       write_shape_mesh(ctx.dir, id, mesh);
+      if (gallery.wants_more()) gallery.add(dataset->surface(i), mesh);
     }
     if (!evaluators.empty())
       table.add(id, dataset->shape_class(i),
@@ -147,6 +151,7 @@ void TrainExperiment::run(RunContext& ctx) {
     progress.update(i + 1);
   }
   progress.finish();
+  gallery.write(ctx.dir, "shapes");
   table.write(ctx.dir, "Training shapes: " + name(),
               fmt::format("The {} training shapes meshed from their learned codes at {}^3.",
                           count, options_.mesh_resolution));

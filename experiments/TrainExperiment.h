@@ -20,11 +20,12 @@
 #include <vector>
 
 #include "experiments/Experiment.h"
+#include "experiments/ExperimentSupport.h"
 #include "experiments/Registries.h"
 
 namespace nsdf::experiments {
 
-struct TrainOptions {
+struct TrainOptions : GalleryOptions {
   std::string name;
   int64_t epochs = 100;
   int64_t shapes_per_batch = 8;

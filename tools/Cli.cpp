@@ -27,6 +27,7 @@
 #include "geometry/MeshIo.h"
 #include "geometry/Render.h"
 #include "PreprocessCli.h"
+#include "ReportCli.h"
 #include "preprocessing/SampleFile.h"
 
 namespace nsdf::tools {
@@ -51,6 +52,8 @@ commands:
                                    a picture of meshes and point clouds, side by side
   preprocess CONFIG [key=value ...]
                                    meshes to SDF samples in HDF5 (also: check, export, import)
+  report RUN_OR_SWEEP_DIR [...] -o DIR
+                                   an HTML report (tables, curves, pictures, 3D viewers)
 
 options:
   --version                        nsdf, LibTorch and CUDA versions
@@ -103,7 +106,7 @@ truth's bounding-box diagonal). N points per surface (default 30000).
 )";
 
 constexpr const char* kRenderUsage = R"(usage: nsdf render INPUT [INPUT ...] -o OUT.png
-                   [--azimuth DEG] [--elevation DEG] [--size PX]
+                   [--azimuth DEG] [--elevation DEG] [--size PX] [--views N | --turntable N]
 
 Draws each INPUT into its own panel, side by side, and writes an RGB PNG: meshes (.ply .obj
 .off with faces) as shaded surfaces, point clouds (.xyz, or files without faces) as small discs
@@ -117,6 +120,10 @@ options:
   --elevation DEG                  camera height; 90 looks straight down (default 20)
   --size PX                        width and height of each panel in pixels, 16 to 8192
                                    (default 800)
+  --views N                        N views around the object, turned by 360/N degrees, one
+                                   row each, in OUT.png (all at one scale)
+  --turntable N                    N frames of a turn, OUT_000.png ... (one scale, for a video:
+                                   ffmpeg -i OUT_%03d.png)
 )";
 
 bool wants_help(const std::vector<std::string>& args) {
@@ -292,11 +299,12 @@ RenderInput read_render_input(const std::string& path) {
 
 int cmd_render(const std::vector<std::string>& args) {
   if (wants_help(args)) return fmt::print("{}", kRenderUsage), 0;
-  static const std::vector<std::string> kOptions{"-o", "--output", "--azimuth", "--elevation",
-                                                 "--size"};
+  static const std::vector<std::string> kOptions{"-o",     "--output", "--azimuth", "--elevation",
+                                                 "--size", "--views",  "--turntable"};
   std::vector<std::string> inputs;
   std::string out;
   geometry::RenderOptions options;
+  int views = 0, turntable = 0;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a.size() < 2 || a[0] != '-') {
@@ -316,6 +324,11 @@ int cmd_render(const std::vector<std::string>& args) {
       options.azimuth = parse_number("render", a, value);
     } else if (a == "--elevation") {
       options.elevation = parse_number("render", a, value);
+    } else if (a == "--views" || a == "--turntable") {
+      const double n = parse_number("render", a, value);
+      NSDF_CHECK(n == std::floor(n) && n >= 1 && n <= 360, core::UsageError,
+                 "render: {} expects a whole number of views in [1, 360], got '{}'", a, value);
+      (a == "--views" ? views : turntable) = static_cast<int>(n);
     } else {
       const double size = parse_number("render", a, value);
       NSDF_CHECK(size == std::floor(size) && size >= 16 && size <= 8192, core::UsageError,
@@ -340,7 +353,22 @@ int cmd_render(const std::vector<std::string>& args) {
     panels.push_back(
         {in.is_cloud ? geometry::RenderItem(in.cloud) : geometry::RenderItem(in.mesh)});
   }
-  const geometry::Image image = geometry::render_panels(panels, options);
+  NSDF_CHECK(views == 0 || turntable == 0, core::UsageError,
+             "render: give --views or --turntable, not both");
+  if (turntable > 0) {
+    const std::vector<geometry::Image> frames =
+        geometry::render_turntable(panels, options, turntable);
+    const fs::path stem = fs::path(out).replace_extension();
+    for (size_t k = 0; k < frames.size(); ++k)
+      geometry::write_png(frames[k], fmt::format("{}_{:03d}.png", stem.string(), k));
+    fmt::print("{}_000.png ... {}_{:03d}.png: {} frames of {} x {} pixels\n", stem.string(),
+               stem.string(), frames.size() - 1, frames.size(), frames[0].width,
+               frames[0].height);
+    return 0;
+  }
+  const geometry::Image image =
+      views > 0 ? geometry::tile_images(geometry::render_turntable(panels, options, views), 1)
+                : geometry::render_panels(panels, options);
   geometry::write_png(image, out);
   fmt::print("{}: {} x {} pixels, {} panel{}\n", out, image.width, image.height, panels.size(),
              panels.size() == 1 ? "" : "s");
@@ -435,9 +463,11 @@ int cli_main(int argc, char** argv, const Registries& registries) {
     if (cmd == "eval") return cmd_eval(rest, registries);
     if (cmd == "render") return cmd_render(rest);
     if (cmd == "preprocess") return cmd_preprocess(rest, registries.sources);
+    if (cmd == "report") return cmd_report(rest);
     throw core::UsageError(fmt::format("unknown command '{}'{}\n{}", cmd,
                                        core::did_you_mean(cmd, {"run", "config", "list", "inspect",
-                                                                "eval", "render", "preprocess"}),
+                                                                "eval", "render", "preprocess",
+                                                                "report"}),
                                        kUsage));
   } catch (const core::UsageError& e) {
     fmt::print(stderr, "nsdf: {}\n", e.what());

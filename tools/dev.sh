@@ -6,7 +6,8 @@
 #                        (configs/quickstart_reconstruct.yaml), interpolate two of its shapes
 #                        (configs/quickstart_interpolate.yaml), fit one surface to a point cloud
 #                        (configs/quickstart_fit.yaml) and preprocess meshes into SDF samples
-#                        (configs/quickstart_preprocess.yaml); prints where each output is
+#                        (configs/quickstart_preprocess.yaml); writes an HTML report of those
+#                        runs (nsdf report); prints where each output is
 #   tools/dev.sh test    install packages, build, run the whole test suite (CTest)
 #   tools/dev.sh build   install packages and build only
 #
@@ -34,6 +35,7 @@ case "$cmd" in
     interp=$("$nsdf" run configs/quickstart_interpolate.yaml experiment.model="$train")
     fit=$("$nsdf" run configs/quickstart_fit.yaml)
     "$nsdf" preprocess configs/quickstart_preprocess.yaml
+    "$nsdf" report "$train" "$recon" "$interp" "$fit" -o runs/report --title "nsdf demo" >/dev/null
     cat <<EOT
 
 demo outputs
@@ -45,6 +47,7 @@ demo outputs
   interpolation              $interp/images/ (strip pictures), $interp/meshes/
   one surface (IGR)          $fit
   SDF samples (HDF5)         runs/quickstart_samples.h5
+  report (open in a browser) runs/report/report.html
 EOT
     ;;
   test) ctest --preset "$preset" -j "$(nproc)" ;;

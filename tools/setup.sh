@@ -4,6 +4,12 @@
 #
 #   tools/setup.sh            # as root (or with sudo available)
 #
+# The HTML report (`nsdf report`) takes three.js from tools/report/node_modules and its browser
+# test runs Debian's Chromium through playwright-core, so this also installs chromium, Node.js
+# and npm, then the pinned npm packages of tools/report (package-lock.json). A Node.js from
+# NodeSource ships its own npm and conflicts with Debian's npm package: node and npm are
+# installed only when the commands are missing.
+#
 # BLAS: LibTorch links libblas.so.3. Debian's default reference BLAS makes matrix products
 # ~25x slower than OpenBLAS here; of the two OpenBLAS builds, the OpenMP one is the faster with
 # LibTorch's OpenMP threads for small (4 x 64) and large (8 x 512) MLP steps
@@ -17,7 +23,10 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
   libopenblas0-openmp
   python3-torch python3-scipy
+  chromium
 )
+if ! command -v node >/dev/null 2>&1; then packages+=(nodejs); fi
+if ! command -v npm >/dev/null 2>&1; then packages+=(npm); fi
 
 sudo_cmd=()
 if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
@@ -46,4 +55,14 @@ for lib in libblas.so.3 liblapack.so.3; do
     "${sudo_cmd[@]}" update-alternatives --set "$name" "$target" >/dev/null
   fi
 done
+
+# npm packages of the HTML report (three.js) and its browser test (playwright-core, pngjs),
+# exactly as pinned in package-lock.json; only when node_modules is missing or older than the
+# lock file, so a second run does not touch the network.
+report_dir="$(cd "$(dirname "$0")" && pwd)/report"
+if [ ! -d "$report_dir/node_modules" ] || [ "$report_dir/package-lock.json" -nt "$report_dir/node_modules" ]; then
+  echo "setup: installing npm packages of tools/report"
+  (cd "$report_dir" && npm ci --no-audit --no-fund --loglevel=error)
+  touch "$report_dir/node_modules"
+fi
 echo "setup: all packages present (BLAS: $(readlink -f "$arch_dir/libblas.so.3"))"

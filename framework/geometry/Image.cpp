@@ -109,6 +109,28 @@ Rgb8 Image::pixel(int x, int y) const {
   return {rgb[i], rgb[i + 1], rgb[i + 2]};
 }
 
+Image tile_images(const std::vector<Image>& images, int columns, int gap, Rgb8 fill) {
+  NSDF_CHECK(!images.empty(), core::DataError, "tile_images: no images");
+  NSDF_CHECK(columns >= 1 && gap >= 0, core::DataError,
+             "tile_images: columns ({}) must be >= 1 and gap ({}) >= 0", columns, gap);
+  int cell_w = 0, cell_h = 0;
+  for (const Image& im : images) {
+    cell_w = std::max(cell_w, im.width);
+    cell_h = std::max(cell_h, im.height);
+  }
+  const int n = static_cast<int>(images.size());
+  const int cols = std::min(columns, n), rows = (n + cols - 1) / cols;
+  Image out(cols * cell_w + (cols - 1) * gap, rows * cell_h + (rows - 1) * gap, fill);
+  for (int k = 0; k < n; ++k) {
+    const Image& im = images[static_cast<size_t>(k)];
+    const int x0 = (k % cols) * (cell_w + gap), y0 = (k / cols) * (cell_h + gap);
+    for (int y = 0; y < im.height; ++y)
+      std::copy_n(im.rgb.begin() + static_cast<std::ptrdiff_t>(y) * im.width * 3, im.width * 3,
+                  out.rgb.begin() + (static_cast<std::ptrdiff_t>(y0 + y) * out.width + x0) * 3);
+  }
+  return out;
+}
+
 void Image::set_pixel(int x, int y, Rgb8 color) {
   NSDF_ASSERT(x >= 0 && x < width && y >= 0 && y < height, "pixel ({}, {}) outside {} x {}", x, y,
               width, height);

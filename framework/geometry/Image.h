@@ -33,6 +33,12 @@ struct Image {
   void set_pixel(int x, int y, Rgb8 color);
 };
 
+/// `images` in a grid, left to right then top to bottom, `columns` per row, each in a cell as
+/// large as the largest image (smaller ones top-left aligned), `gap` pixels of `fill` between
+/// cells. Throws DataError when `images` is empty or columns < 1.
+Image tile_images(const std::vector<Image>& images, int columns, int gap = 0,
+                  Rgb8 fill = {255, 255, 255});
+
 /// A 16-bit greyscale image (a depth map), rows top to bottom: values[y * width + x].
 struct Image16 {
   int width = 0;

@@ -524,9 +524,7 @@ void render_panel(const RenderPanel& panel, const Camera& cam, const RenderOptio
   });
 }
 
-}  // namespace
-
-Image render_panels(const std::vector<RenderPanel>& panels, const RenderOptions& options) {
+void check_panels(const std::vector<RenderPanel>& panels, const RenderOptions& options) {
   NSDF_CHECK(!panels.empty(), core::DataError, "render: nothing to draw (no panels)");
   check_options(options, panels.size());
   checked_color(options.base_color, options.base_color, "base_color");
@@ -539,12 +537,58 @@ Image render_panels(const std::vector<RenderPanel>& panels, const RenderOptions&
   }
   NSDF_CHECK(vertices > 0, core::DataError, "render: nothing to draw (no vertices in {} panel{})",
              panels.size(), panels.size() == 1 ? "" : "s");
-  const Camera cam = fit_camera(panels, options);
+}
+
+Image draw_panels(const std::vector<RenderPanel>& panels, const Camera& cam,
+                  const RenderOptions& options) {
   Image image(options.width * static_cast<int>(panels.size()), options.height);
   for (size_t p = 0; p < panels.size(); ++p) {
     render_panel(panels[p], cam, options, static_cast<int>(p) * options.width, image);
   }
   return image;
+}
+
+}  // namespace
+
+Image render_panels(const std::vector<RenderPanel>& panels, const RenderOptions& options) {
+  check_panels(panels, options);
+  return draw_panels(panels, fit_camera(panels, options), options);
+}
+
+std::vector<Image> render_turntable(const std::vector<RenderPanel>& panels,
+                                    const RenderOptions& options, int frames) {
+  NSDF_CHECK(frames >= 1 && frames <= 3600, core::ConfigError,
+             "render: turntable frames = {} must be in [1, 3600]", frames);
+  check_panels(panels, options);
+  std::vector<RenderOptions> per_frame(static_cast<size_t>(frames), options);
+  std::vector<Camera> cams;
+  double distance = 0, focal = std::numeric_limits<double>::infinity();
+  for (int k = 0; k < frames; ++k) {
+    per_frame[static_cast<size_t>(k)].azimuth = options.azimuth + 360.0 * k / frames;
+    cams.push_back(fit_camera(panels, per_frame[static_cast<size_t>(k)]));
+    distance = std::max(distance, cams.back().distance);
+    focal = std::min(focal, cams.back().focal);
+  }
+  // One scale for every frame, the one that fits the widest view: the farthest camera
+  // (perspective) or the smallest scale (orthographic); each frame is centred again.
+  std::vector<Image> images;
+  for (int k = 0; k < frames; ++k) {
+    Camera& cam = cams[static_cast<size_t>(k)];
+    if (cam.perspective)
+      cam.distance = distance;
+    else
+      cam.focal = focal;
+    cam.shift_x = cam.shift_y = 0;
+    std::vector<Vec3d> view;
+    for (const auto& panel : panels)
+      for (const auto& item : panel)
+        for (const Vec3f& p : *item.V) view.push_back(cam.view(p));
+    const Extent e = projected_extent(view, cam);
+    cam.shift_x = -0.5 * (e.x_min + e.x_max);
+    cam.shift_y = -0.5 * (e.y_min + e.y_max);
+    images.push_back(draw_panels(panels, cam, per_frame[static_cast<size_t>(k)]));
+  }
+  return images;
 }
 
 Image render(const Mesh& mesh, const RenderOptions& options) {

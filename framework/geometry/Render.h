@@ -98,6 +98,13 @@ using RenderPanel = std::vector<RenderItem>;
 /// panel, or no vertex in any item), for a non-finite coordinate or a face index out of range.
 Image render_panels(const std::vector<RenderPanel>& panels, const RenderOptions& options = {});
 
+/// A turntable: `frames` pictures of `panels` (each as render_panels draws them), the camera
+/// turned by 360 / frames degrees of azimuth from one to the next, starting at
+/// options.azimuth. All frames share one scale, the largest that fits every frame, so the
+/// object does not grow and shrink as it turns. ConfigError for frames outside [1, 3600].
+std::vector<Image> render_turntable(const std::vector<RenderPanel>& panels,
+                                    const RenderOptions& options, int frames);
+
 /// One mesh (or, without faces, its vertices as points).
 Image render(const Mesh& mesh, const RenderOptions& options = {});
 /// One point cloud.

@@ -11,10 +11,12 @@
 #include "core/Log.h"
 #include "experiments/Runner.h"
 #include "geometry/AnalyticShapes.h"
+#include "geometry/Image.h"
 #include "geometry/MeshIo.h"
 #include "geometry/Npy.h"
 #include "losses/ClampedL1Loss.h"
 #include "losses/IgrLoss.h"
+#include "support/Pictures.h"
 #include "support/TestFiles.h"
 
 namespace nsdf::experiments {
@@ -114,6 +116,12 @@ TEST_F(FitExperimentTest, ReconstructsAnOffCentreScaledTorusInOriginalUnits) {
     EXPECT_TRUE(fs::exists(out / f)) << f;
   }
   EXPECT_EQ(metric_lines(out / "metrics.jsonl").size(), 30u);
+  // images/torus.png: input points | mesh, 400 px panels, each a framed object.
+  const geometry::Image pic = geometry::read_png((out / "images/torus.png").string());
+  EXPECT_EQ(pic.width, 800);
+  EXPECT_EQ(pic.height, 400);
+  EXPECT_EQ(test::framed_object_problem(pic, 0, 0, 400, 400), "");
+  EXPECT_EQ(test::framed_object_problem(pic, 400, 0, 400, 400), "");
   const geometry::Mesh mesh = geometry::read_mesh((out / "meshes/torus.ply").string());
   std::array<double, 3> lo{1e9, 1e9, 1e9}, hi{-1e9, -1e9, -1e9};
   for (const auto& v : mesh.V)

@@ -14,7 +14,9 @@
 #include "core/Log.h"
 #include "experiments/InterpolateExperiment.h"
 #include "experiments/Runner.h"
+#include "geometry/Image.h"
 #include "geometry/MeshIo.h"
+#include "support/Pictures.h"
 #include "support/TestFiles.h"
 
 namespace nsdf::experiments {
@@ -89,6 +91,26 @@ TEST_F(ShapeSpaceInference, HeldOutShapesBeatTheNearestTrainingShape) {
   for (const char* f : {"latents/latents.pt", "eval/per_shape.csv", "eval/metrics.json",
                         "eval/summary.md", "eval/nearest_training.csv", "checkpoints/latest.pt"})
     EXPECT_TRUE(fs::exists(out / f)) << f;
+  // Pictures: ground truth | reconstruction per shape, tiled 4 shapes a row (3 here), each
+  // panel 160 px with a framed object; and the training run's grid of its 10 shapes.
+  const geometry::Image pic = geometry::read_png((out / "images/shapes.png").string());
+  EXPECT_EQ(pic.width, 3 * 320 + 2 * 4);
+  EXPECT_EQ(pic.height, 160);
+  for (int shape = 0; shape < 3; ++shape)
+    for (int panel = 0; panel < 2; ++panel)
+      EXPECT_EQ(test::framed_object_problem(pic, shape * 324 + panel * 160, 0, 160, 160), "")
+          << "shape " << shape << " panel " << panel;
+  const geometry::Image grid =
+      geometry::read_png((fs::path(*train_dir_) / "images/shapes.png").string());
+  EXPECT_EQ(grid.width, 4 * 320 + 3 * 4);
+  EXPECT_EQ(grid.height, 3 * 160 + 2 * 4);
+  for (int shape = 0; shape < 10; ++shape)
+    EXPECT_EQ(test::framed_object_problem(grid, (shape % 4) * 324 + 160, (shape / 4) * 164, 160,
+                                          160),
+              "")
+        << "training shape " << shape;
+  EXPECT_EQ(test::panel_coverage(grid, 3 * 324, 2 * 164, 320, 160).fraction, 1.0);  // grey gap
+
   const auto rows = read_csv(out / "eval/per_shape.csv");
   ASSERT_EQ(rows.size(), 3u);
   for (const auto& row : rows) {

@@ -156,6 +156,34 @@ TEST(Render, LopsidedObjectsAreCentredAndFillTheInnerFrame) {
   }
 }
 
+TEST(Render, TurntableFramesShareOneScale) {
+  // A long box seen from the side at elevation 0: its height (y, which the turn does not change)
+  // must be the same number of pixels in every frame; fitting each frame on its own would blow
+  // it up whenever the box is seen end-on.
+  const Mesh m = box({1.0f, 0.25f, 0.25f});
+  RenderOptions o;
+  o.width = o.height = 96;
+  o.azimuth = 0;
+  o.elevation = 0;
+  o.projection = Projection::Orthographic;
+  const std::vector<Image> frames = render_turntable({{m}}, o, 4);
+  ASSERT_EQ(frames.size(), 4u);
+  std::vector<int> heights, widths;
+  for (const Image& f : frames) {
+    EXPECT_EQ(f.width, 96);
+    const auto [x_min, x_max, y_min, y_max] = covered_box(f);
+    heights.push_back(y_max - y_min);
+    widths.push_back(x_max - x_min);
+    EXPECT_NEAR(0.5 * (x_min + x_max + 1), 48, 1.0);  // every frame centred
+  }
+  for (int h : heights) EXPECT_NEAR(h, heights[0], 1);
+  // Side views (azimuth 0, 180) show the length, end views (90, 270) a quarter of it; the side
+  // view fills the inner frame.
+  EXPECT_NEAR(widths[0], 4 * widths[1], 3);
+  EXPECT_GE(widths[0], 88);
+  EXPECT_THROW(render_turntable({{m}}, o, 0), core::ConfigError);
+}
+
 TEST(Render, BoxFacingTheCameraIsOneFlatColour) {
   for (const Projection projection : {Projection::Orthographic, Projection::Perspective}) {
     RenderOptions o;

@@ -366,6 +366,25 @@ TEST(Cli, RenderWritesAPngOfTheAskedSize) {
             std::string::npos)
       << typo.err;
   EXPECT_EQ(nsdf({"render", mesh}).exit_code, 2);  // no -o
+
+  // Several views: one row each; a turntable: one file per frame.
+  ASSERT_EQ(nsdf({"render", mesh, points, "-o", out, "--size", "32", "--views", "3"}).exit_code, 0);
+  const std::string views = test::read_text(out);
+  const auto be32v = [&](size_t pos) {
+    uint32_t v = 0;
+    for (size_t i = 0; i < 4; ++i) v = (v << 8) | static_cast<unsigned char>(views[pos + i]);
+    return v;
+  };
+  EXPECT_EQ(be32v(16), 64u);  // two panels of 32
+  EXPECT_EQ(be32v(20), 96u);  // three rows
+  const std::string frames = (dir.path() / "turn.png").string();
+  const ProcessResult turn = nsdf({"render", mesh, "-o", frames, "--size", "32", "--turntable", "5"});
+  ASSERT_EQ(turn.exit_code, 0) << turn.err;
+  for (int k = 0; k < 5; ++k)
+    EXPECT_TRUE(fs::exists(dir.path() / fmt::format("turn_{:03d}.png", k))) << k;
+  EXPECT_FALSE(fs::exists(dir.path() / "turn_005.png"));
+  EXPECT_EQ(nsdf({"render", mesh, "-o", out, "--views", "2", "--turntable", "2"}).exit_code, 2);
+  EXPECT_EQ(nsdf({"render", mesh, "-o", out, "--views", "0"}).exit_code, 2);
 }
 
 }  // namespace
