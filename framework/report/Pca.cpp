@@ -39,22 +39,28 @@ Projection2d pca_2d(const std::vector<std::vector<float>>& codes) {
   if (!(total > 0)) return out;
 
   std::vector<std::vector<double>> dirs;
+  // Removes the parts of v along the directions found so far (deflation), then normalizes v;
+  // returns its length before normalizing (0: v lay in their span).
+  const auto orthonormalize = [&](std::vector<double>& v) {
+    for (const auto& u : dirs) {
+      double p = 0;
+      for (std::size_t k = 0; k < d; ++k) p += u[k] * v[k];
+      for (std::size_t k = 0; k < d; ++k) v[k] -= p * u[k];
+    }
+    double norm = 0;
+    for (double x : v) norm += x * x;
+    norm = std::sqrt(norm);
+    if (norm > 0)
+      for (double& x : v) x /= norm;
+    return norm;
+  };
   for (int comp = 0; comp < 2 && comp < static_cast<int>(d); ++comp) {
     // Start from a fixed, generic vector so the result does not depend on anything random.
     std::vector<double> v(d), w(d);
     for (std::size_t k = 0; k < d; ++k) v[k] = 1.0 + 0.01 * static_cast<double>(k % 7);
     double lambda = 0;
     for (int it = 0; it < 500; ++it) {
-      for (const auto& u : dirs) {  // deflate: stay orthogonal to earlier directions
-        double p = 0;
-        for (std::size_t k = 0; k < d; ++k) p += u[k] * v[k];
-        for (std::size_t k = 0; k < d; ++k) v[k] -= p * u[k];
-      }
-      double norm = 0;
-      for (double x : v) norm += x * x;
-      norm = std::sqrt(norm);
-      if (!(norm > 0)) break;
-      for (double& x : v) x /= norm;
+      if (!(orthonormalize(v) > 0)) break;
       for (std::size_t a = 0; a < d; ++a) {
         double s = 0;
         for (std::size_t b = 0; b < d; ++b) s += cov[a * d + b] * v[b];
@@ -67,16 +73,7 @@ Projection2d pca_2d(const std::vector<std::vector<float>>& codes) {
       lambda = next;
       if (change < 1e-12 * total) break;
     }
-    for (const auto& u : dirs) {
-      double p = 0;
-      for (std::size_t k = 0; k < d; ++k) p += u[k] * v[k];
-      for (std::size_t k = 0; k < d; ++k) v[k] -= p * u[k];
-    }
-    double norm = 0;
-    for (double x : v) norm += x * x;
-    norm = std::sqrt(norm);
-    if (!(norm > 0) || !(lambda > 1e-15 * total)) break;
-    for (double& x : v) x /= norm;
+    if (!(orthonormalize(v) > 0) || !(lambda > 1e-15 * total)) break;
     const auto big = std::max_element(v.begin(), v.end(), [](double a, double b) {
       return std::abs(a) < std::abs(b);
     });

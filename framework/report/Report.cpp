@@ -461,7 +461,7 @@ class ReportWriter {
         lo[a] = std::min(lo[a], q[static_cast<std::size_t>(a)]);
         hi[a] = std::max(hi[a], q[static_cast<std::size_t>(a)]);
       }
-    const int size = 560, margin = 40, thumb = 44;
+    const int size = 640, margin = 44, thumb = 60;
     const auto px = [&](double v, int a) {
       const double span = hi[a] - lo[a] > 0 ? hi[a] - lo[a] : 1;
       const double t = (v - lo[a]) / span;
