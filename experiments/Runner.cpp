@@ -1,12 +1,16 @@
 #include "experiments/Runner.h"
 
+#include <cstdlib>
 #include <filesystem>
+#include <sstream>
 
 #include "core/Blas.h"
 #include "core/ConfigLoader.h"
 #include "core/Device.h"
 #include "core/Error.h"
+#include "core/Files.h"
 #include "core/Log.h"
+#include "core/Signals.h"
 #include "core/Strings.h"
 #include "experiments/Version.h"
 
@@ -69,8 +73,10 @@ PreparedRun prepare_run(const Registries& registries, const std::string& config_
 
 std::string execute_run(PreparedRun& run, const std::string& resume_dir) {
   const bool resume = !resume_dir.empty();
-  const core::RunDir dir = resume ? core::RunDir::open(resume_dir)
-                                  : core::RunDir::create(run.options.runs_dir, run.name);
+  const core::RunDir dir = resume                   ? core::RunDir::open(resume_dir)
+                           : !run.placement.empty() ? core::RunDir::at(run.placement)
+                                                    : core::RunDir::create(run.options.runs_dir,
+                                                                           run.name);
   core::log::set_file(dir.log_file().string());
   dir.write_config(run.resolved);
 
@@ -88,10 +94,66 @@ std::string execute_run(PreparedRun& run, const std::string& resume_dir) {
             run.options.seed);
   core::log::write_file_only("resolved config:\n" + run.resolved.to_yaml());
 
-  run.experiment->run(ctx);
+  dir.write_status("running");
+  try {
+    run.experiment->run(ctx);
+  } catch (const core::Stopped& e) {
+    dir.write_status("stopped", e.what());
+    core::log::set_file("");
+    throw;
+  } catch (const std::exception& e) {
+    dir.write_status("failed", e.what());
+    core::log::set_file("");
+    throw;
+  }
+  dir.write_status("finished");
   core::log::info("outputs: {}", dir.path().string());
   core::log::set_file("");
   return dir.path().string();
+}
+
+std::string execute_run_in(PreparedRun& run, const std::string& run_dir, std::string* started) {
+  const fs::path dir(run_dir);
+  const fs::path config = dir / "config.yaml";
+  if (fs::exists(config)) {
+    // The folder's run must be this config: compare the resolved configs as written.
+    const core::RunDir probe = core::RunDir::open(run_dir);
+    const std::string on_disk = core::read_file(config.string());
+    const std::string ours = run.resolved.to_yaml();
+    if (on_disk.find(ours) == std::string::npos) {
+      std::istringstream a(on_disk.substr(on_disk.find('\n') + 1)), b(ours);
+      std::string la, lb;
+      int line = 1;
+      while (std::getline(a, la) && std::getline(b, lb) && la == lb) ++line;
+      throw core::ConfigError(fmt::format(
+          "{}: holds a run of another config (resolved config line {}: '{}' there, '{}' here); "
+          "give another --dir, or `nsdf run --resume {}` to continue that run",
+          run_dir, line, la, lb, run_dir));
+    }
+    const std::string state = core::RunDir::read_state(dir);
+    if (state == "finished") {
+      core::log::info("{}: finished already, nothing to do", run_dir);
+      if (started) *started = "finished";
+      return run_dir;
+    }
+    if (started) *started = "resumed";
+    return execute_run(run, run_dir);
+  }
+  core::RunDir::at(run_dir);
+  if (started) *started = "started";
+  run.placement = run_dir;
+  return execute_run(run);
+}
+
+std::string slurm_run_dir(const PreparedRun& run) {
+  const char* job = std::getenv("SLURM_JOB_ID");
+  if (!job || !*job) return "";
+  const char* array_job = std::getenv("SLURM_ARRAY_JOB_ID");
+  const char* task = std::getenv("SLURM_ARRAY_TASK_ID");
+  const std::string id = array_job && *array_job && task && *task
+                             ? fmt::format("slurm-{}_{}", array_job, task)
+                             : fmt::format("slurm-{}", job);
+  return (fs::path(run.options.runs_dir) / run.name / id).string();
 }
 
 std::string explain_key(const PreparedRun& run, const std::string& key) {

@@ -33,6 +33,8 @@ struct PreparedRun {
   RunOptions options;
   std::string name;
   std::shared_ptr<Experiment> experiment;
+  /// The folder a new run is started in ("": a fresh runs_dir/<name>/<id>); execute_run_in.
+  std::string placement;
 };
 
 /// Loads `config_path` with `overrides` and validates it; throws ConfigError listing every
@@ -41,8 +43,21 @@ PreparedRun prepare_run(const Registries& registries, const std::string& config_
                         const std::vector<std::string>& overrides);
 
 /// Runs a prepared experiment in a new run folder, or continues the run in `resume_dir`.
-/// Returns the run folder.
+/// Returns the run folder. The run folder's status.json says "running", then "finished",
+/// "stopped" (a stop signal: core::Stopped propagates) or "failed" (the error propagates).
 std::string execute_run(PreparedRun& run, const std::string& resume_dir = {});
+
+/// Runs a prepared experiment in the folder `run_dir`, whatever happened there before: starts
+/// it when the folder holds no run, continues it from its checkpoint when it holds an
+/// unfinished run of the same config (a rerun, a requeued job), and does nothing when that run
+/// finished. `started` (optional) tells which: "started", "resumed" or "finished". Throws
+/// ConfigError when the folder holds a run of another config.
+std::string execute_run_in(PreparedRun& run, const std::string& run_dir,
+                           std::string* started = nullptr);
+
+/// Under SLURM (SLURM_JOB_ID set), a run's folder is runs_dir/<name>/slurm-<job>[_<task>] so
+/// that a requeued job finds it again; "" outside SLURM. Array tasks use the array's job id.
+std::string slurm_run_dir(const PreparedRun& run);
 
 /// Where `key` (dotted path) got its value: the file:line:col that set it and the ones it
 /// overrode, or that it is a default. Throws UsageError for keys the config does not have.

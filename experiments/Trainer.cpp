@@ -7,6 +7,7 @@
 #include "core/Json.h"
 #include "core/Log.h"
 #include "core/Progress.h"
+#include "core/Signals.h"
 
 namespace nsdf::experiments {
 
@@ -164,8 +165,17 @@ double Trainer::run(int64_t start, const StepFn& step) {
       last_loss = unit_loss.item<double>() / plan_.steps_per_unit;
       status = fmt::format("loss {:.5f}", last_loss);
     }
-    if (done % plan_.checkpoint_every == 0 || done == plan_.units) save(done);
+    const bool stop = core::stop_requested();
+    if (done % plan_.checkpoint_every == 0 || done == plan_.units || stop) save(done);
     if (plan_.progress) progress.update(done, status);
+    if (stop) {
+      const std::string why = fmt::format(
+          "stopped by {} after {} {} (checkpoint at step {} in {})",
+          core::signal_name(core::stop_signal()), plan_.unit, plan_.step_offset + done,
+          plan_.step_offset + done, ctx_.dir.path().string());
+      core::log::warn("{}", why);
+      throw core::Stopped(why);
+    }
   }
   if (unit_loss.defined()) last_loss = unit_loss.item<double>() / plan_.steps_per_unit;
   if (plan_.progress) progress.finish(fmt::format("loss {:.6f}", last_loss));

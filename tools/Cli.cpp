@@ -20,6 +20,7 @@
 #include "core/Error.h"
 #include "core/Json.h"
 #include "core/Log.h"
+#include "core/Signals.h"
 #include "core/Strings.h"
 #include "experiments/Runner.h"
 #include "geometry/Image.h"
@@ -63,14 +64,22 @@ Overrides use dotted keys: model.dims=[256,256] loss.delta=0.05; +key=value adds
 the config file does not have.
 )";
 
-constexpr const char* kRunUsage = R"(usage: nsdf run CONFIG [key=value ...]
+constexpr const char* kRunUsage = R"(usage: nsdf run CONFIG [key=value ...] [--dir RUN_DIR]
        nsdf run --resume RUN_DIR [key=value ...]
 
 Runs the experiment CONFIG describes in a new folder runs/<name>/<id>/ (config.yaml, log.txt,
-metrics.jsonl, checkpoints/, and the experiment's outputs). With --resume, continues the run in
-RUN_DIR from its latest checkpoint (model, latent codes, optimizer, schedule, RNG and step are
-restored: the result equals an uninterrupted run). Overrides apply on top of the config
-(for --resume: on top of RUN_DIR/config.yaml).
+metrics.jsonl, checkpoints/, status.json and the experiment's outputs). With --resume,
+continues the run in RUN_DIR from its latest checkpoint (model, latent codes, optimizer,
+schedule, RNG and step are restored: the result equals an uninterrupted run). Overrides apply
+on top of the config (for --resume: on top of RUN_DIR/config.yaml).
+
+With --dir, the run lives in RUN_DIR whatever happened before: started when RUN_DIR holds no
+run, continued from its checkpoint when it holds an unfinished run of the same config, left
+alone when that run finished (a rerun or requeued job just works). Under SLURM (SLURM_JOB_ID
+set) the default folder is runs/<name>/slurm-<job>[_<array task>], with the same rules.
+
+SIGTERM or SIGUSR1 (SLURM: preemption, `sbatch --signal=USR1@120`) makes a run write a
+checkpoint after the current epoch or iteration and exit with status 75; rerun it as above.
 )";
 
 constexpr const char* kConfigUsage = R"(usage: nsdf config CONFIG [key=value ...] [--explain KEY]
@@ -403,12 +412,15 @@ int cmd_config(const std::vector<std::string>& args, const Registries& r) {
 
 int cmd_run(const std::vector<std::string>& args, const Registries& r) {
   if (wants_help(args)) return fmt::print("{}", kRunUsage), 0;
-  std::string config, resume;
+  std::string config, resume, run_dir;
   std::vector<std::string> overrides;
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--resume") {
       NSDF_CHECK(i + 1 < args.size(), core::UsageError, "run: --resume needs a RUN_DIR");
       resume = args[++i];
+    } else if (args[i] == "--dir") {
+      NSDF_CHECK(i + 1 < args.size(), core::UsageError, "run: --dir needs a RUN_DIR");
+      run_dir = args[++i];
     } else if (args[i].rfind("--", 0) == 0) {
       throw core::UsageError(fmt::format("run: unknown option '{}'\n{}", args[i], kRunUsage));
     } else if (config.empty() && resume.empty() && args[i].find('=') == std::string::npos) {
@@ -422,11 +434,21 @@ int cmd_run(const std::vector<std::string>& args, const Registries& r) {
   NSDF_CHECK(config.empty() || resume.empty(), core::UsageError,
              "run: give either CONFIG or --resume RUN_DIR, not both (a run folder holds its "
              "config)");
+  NSDF_CHECK(resume.empty() || run_dir.empty(), core::UsageError,
+             "run: give either --resume RUN_DIR or --dir RUN_DIR, not both");
   if (!resume.empty()) config = resume + "/config.yaml";
   NSDF_CHECK(!config.empty(), core::UsageError, "run: missing CONFIG\n{}", kRunUsage);
   experiments::PreparedRun run = experiments::prepare_run(r, config, overrides);
-  const std::string dir = experiments::execute_run(run, resume);
-  fmt::print("{}\n", dir);
+  if (resume.empty() && run_dir.empty()) run_dir = experiments::slurm_run_dir(run);
+  core::install_stop_handlers();
+  try {
+    const std::string dir = run_dir.empty() ? experiments::execute_run(run, resume)
+                                            : experiments::execute_run_in(run, run_dir);
+    fmt::print("{}\n", dir);
+  } catch (const core::Stopped& e) {
+    fmt::print(stderr, "nsdf: {}; rerun to continue\n", e.what());
+    return core::kStoppedExitCode;
+  }
   return 0;
 }
 

@@ -11,6 +11,7 @@
 
 #include "core/Error.h"
 #include "core/Files.h"
+#include "core/Json.h"
 
 namespace nsdf::core {
 
@@ -50,6 +51,45 @@ RunDir RunDir::open(const std::string& path, int rank) {
   NSDF_CHECK(fs::exists(fs::path(path) / "config.yaml"), IoError,
              "{}: not a run folder (no config.yaml)", path);
   return RunDir(fs::path(path), rank);
+}
+
+RunDir RunDir::at(const std::string& path, int rank) {
+  if (rank == 0) {
+    std::error_code ec;
+    fs::create_directories(path, ec);
+    NSDF_CHECK(!ec && fs::is_directory(path), IoError, "{}: cannot create run folder: {}", path,
+               ec ? ec.message() : "not a folder");
+  }
+  return RunDir(fs::path(path), rank);
+}
+
+void RunDir::write_status(const std::string& state, const std::string& detail) const {
+  if (!is_writer()) return;
+  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char when[32];
+  std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
+  JsonObject status;
+  status.add("state", state).add("time", std::string(when));
+  if (!detail.empty()) status.add("detail", detail);
+  write_file_atomic((path_ / "status.json").string(), status.pretty() + "\n");
+}
+
+std::string RunDir::read_state(const fs::path& folder) {
+  std::error_code ec;
+  if (!fs::is_regular_file(folder / "status.json", ec)) return "";
+  std::string text;
+  try {
+    text = read_file((folder / "status.json").string());
+  } catch (const Error&) {
+    return "";
+  }
+  const auto key = text.find("\"state\"");
+  if (key == std::string::npos) return "";
+  const auto open = text.find('"', text.find(':', key));
+  const auto close = open == std::string::npos ? open : text.find('"', open + 1);
+  return close == std::string::npos ? "" : text.substr(open + 1, close - open - 1);
 }
 
 fs::path RunDir::subdir(const std::string& name) const {

@@ -7,6 +7,7 @@
 //     metrics.jsonl  one JSON object per logged step
 //     checkpoints/   latest.pt + every K steps (atomic writes)
 //     meshes/ latents/ eval/ images/   experiment outputs
+//     status.json    {"state": "running" | "finished" | "stopped" | "failed", "time", "detail"}
 //
 // Rank-aware: only rank 0 (the writer) creates folders and writes files; other ranks of a
 // data-parallel run see the same paths and write nothing.
@@ -25,6 +26,8 @@ class RunDir {
   static RunDir create(const std::string& runs_root, const std::string& name, int rank = 0);
   /// Opens an existing run folder (for --resume); throws IoError when it is not one.
   static RunDir open(const std::string& path, int rank = 0);
+  /// The run folder at `path`, created with its parents when missing (`nsdf run --dir`).
+  static RunDir at(const std::string& path, int rank = 0);
 
   const std::filesystem::path& path() const { return path_; }
   bool is_writer() const { return rank_ == 0; }
@@ -40,6 +43,10 @@ class RunDir {
   void write_config(const ConfigNode& resolved) const;
   /// Appends one JSON line to metrics.jsonl.
   void append_metrics(const std::string& json_line) const;
+  /// status.json, atomically: the run's state and, for "stopped" and "failed", why.
+  void write_status(const std::string& state, const std::string& detail = "") const;
+  /// The state in folder/status.json; "" when there is none (or it cannot be read).
+  static std::string read_state(const std::filesystem::path& folder);
   /// Keeps only metric lines whose "step" is <= step (resuming from a checkpoint at `step`
   /// drops what the killed run logged after it). Atomic rewrite.
   void truncate_metrics_after(int64_t step) const;
