@@ -29,6 +29,7 @@
 #include "geometry/Render.h"
 #include "PreprocessCli.h"
 #include "ReportCli.h"
+#include "SweepCli.h"
 #include "preprocessing/SampleFile.h"
 
 namespace nsdf::tools {
@@ -55,6 +56,8 @@ commands:
                                    meshes to SDF samples in HDF5 (also: check, export, import)
   report RUN_OR_SWEEP_DIR [...] -o DIR
                                    an HTML report (tables, curves, pictures, 3D viewers)
+  sweep SWEEP.yaml [--dry-run]     runs of a base config over axes (local or SLURM)
+  sweep status SWEEP.yaml          the state of each run of a sweep
 
 options:
   --version                        nsdf, LibTorch and CUDA versions
@@ -457,6 +460,7 @@ int cmd_run(const std::vector<std::string>& args, const Registries& r) {
 void register_builtins(Registries& registries) {
   experiments::register_builtins(registries);
   preprocessing::register_builtin_sources(registries.sources);
+  sweep::register_builtin_launchers(registries.launchers);
 }
 
 int cli_main(int argc, char** argv, const Registries& registries) {
@@ -486,10 +490,11 @@ int cli_main(int argc, char** argv, const Registries& registries) {
     if (cmd == "render") return cmd_render(rest);
     if (cmd == "preprocess") return cmd_preprocess(rest, registries.sources);
     if (cmd == "report") return cmd_report(rest);
+    if (cmd == "sweep") return cmd_sweep(rest, registries);
     throw core::UsageError(fmt::format("unknown command '{}'{}\n{}", cmd,
                                        core::did_you_mean(cmd, {"run", "config", "list", "inspect",
                                                                 "eval", "render", "preprocess",
-                                                                "report"}),
+                                                                "report", "sweep"}),
                                        kUsage));
   } catch (const core::UsageError& e) {
     fmt::print(stderr, "nsdf: {}\n", e.what());

@@ -14,6 +14,7 @@
 
 #include "experiments/Registries.h"
 #include "preprocessing/Source.h"
+#include "sweep/Launcher.h"
 
 namespace nsdf::tools {
 
@@ -21,11 +22,13 @@ namespace nsdf::tools {
 /// needs both, so experiments do not depend on preprocessing (and HDF5).
 struct Registries : experiments::Registries {
   preprocessing::SourceRegistry sources{"source"};
+  sweep::LauncherRegistry launchers{"launcher"};
 
-  /// All families, for listing: the experiments' families, then source.
+  /// All families, for listing: the experiments' families, then source and launcher.
   std::vector<const core::RegistryBase*> all() const {
     std::vector<const core::RegistryBase*> out = experiments::Registries::all();
     out.push_back(&sources);
+    out.push_back(&launchers);
     return out;
   }
 };

@@ -215,6 +215,14 @@ void emit(YAML::Emitter& out, const ConfigNode& node) {
 
 }  // namespace
 
+std::string ConfigNode::to_flow() const {
+  YAML::Emitter out;
+  out.SetSeqFormat(YAML::Flow);
+  out.SetMapFormat(YAML::Flow);
+  emit(out, *this);
+  return out.c_str();
+}
+
 std::string ConfigNode::to_yaml() const {
   YAML::Emitter out;
   emit(out, *this);

@@ -89,6 +89,9 @@ class ConfigNode {
 
   /// Plain YAML text (block style; lists of scalars in flow style).
   std::string to_yaml() const;
+  /// One line of flow YAML ("[256, 256]", "{a: 1}", a scalar as is, quoted where YAML needs
+  /// it): how a value is written in a command-line override.
+  std::string to_flow() const;
 
  private:
   struct Impl;

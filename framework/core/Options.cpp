@@ -180,4 +180,24 @@ ConfigNode OptionTraits<std::vector<Path>>::write(const std::vector<Path>& v) {
   return write_list(v);
 }
 
+const char* OptionTraits<KeyedValues>::type_name() { return "map"; }
+std::string OptionTraits<KeyedValues>::parse(const ConfigNode& node, KeyedValues& out) {
+  if (node.is_null()) {
+    out.entries.clear();
+    return {};
+  }
+  if (!node.is_map()) return "expected a map of keys to values, got " + node.kind_name();
+  out.entries.clear();
+  for (const auto& [key, value] : node.entries()) {
+    value.mark_subtree_read();
+    out.entries.emplace_back(key, value);
+  }
+  return {};
+}
+ConfigNode OptionTraits<KeyedValues>::write(const KeyedValues& v) {
+  ConfigNode map = ConfigNode::map();
+  for (const auto& [key, value] : v.entries) map.set(key, value.clone());
+  return map;
+}
+
 }  // namespace nsdf::core

@@ -20,6 +20,7 @@
 #include <memory>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "core/ConfigNode.h"
@@ -34,6 +35,13 @@ struct Path {
   bool empty() const { return value.empty(); }
   const std::string& str() const { return value; }
   bool operator==(const Path& o) const { return value == o.value; }
+};
+
+/// A map whose keys the user chooses (dotted config keys of a sweep's axes), each value kept as
+/// its config node (file:line:col included) for the reader to interpret.
+struct KeyedValues {
+  std::vector<std::pair<std::string, ConfigNode>> entries;
+  bool empty() const { return entries.empty(); }
 };
 
 /// How values of one C++ type are read from and written to config nodes.
@@ -58,6 +66,7 @@ NSDF_DECLARE_OPTION_TRAITS(std::vector<int64_t>);
 NSDF_DECLARE_OPTION_TRAITS(std::vector<double>);
 NSDF_DECLARE_OPTION_TRAITS(std::vector<std::string>);
 NSDF_DECLARE_OPTION_TRAITS(std::vector<Path>);
+NSDF_DECLARE_OPTION_TRAITS(KeyedValues);
 #undef NSDF_DECLARE_OPTION_TRAITS
 
 namespace detail {

@@ -32,29 +32,13 @@ bool parse_number(const std::string& s, double& out) {
   return true;
 }
 
-std::string flow_text(const core::ConfigNode& node) {
-  if (node.is_scalar()) return node.as_scalar();
-  if (node.is_null()) return "null";
-  std::string out;
-  if (node.is_sequence()) {
-    out = "[";
-    for (std::size_t i = 0; i < node.items().size(); ++i)
-      out += (i ? ", " : "") + flow_text(node.items()[i]);
-    return out + "]";
-  }
-  out = "{";
-  for (std::size_t i = 0; i < node.entries().size(); ++i)
-    out += (i ? ", " : "") + node.entries()[i].first + ": " + flow_text(node.entries()[i].second);
-  return out + "}";
-}
-
 void flatten(const core::ConfigNode& node, const std::string& prefix,
              std::vector<std::pair<std::string, std::string>>& out) {
   if (node.is_map() && !node.entries().empty()) {
     for (const auto& [key, value] : node.entries())
       flatten(value, prefix.empty() ? key : prefix + "." + key, out);
   } else {
-    out.emplace_back(prefix, flow_text(node));
+    out.emplace_back(prefix, node.to_flow());
   }
 }
 
