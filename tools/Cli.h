@@ -38,7 +38,7 @@ struct Registries : experiments::Registries {
 void register_builtins(Registries& registries);
 
 /// Exit codes: 0 success, 1 a user error (config, data, files), 2 a command-line error,
-/// 3 an internal error (a bug in nsdf).
+/// 3 an internal error (a bug in nsdf), 75 a run stopped by a signal after its checkpoint.
 int cli_main(int argc, char** argv, const Registries& registries);
 
 }  // namespace nsdf::tools

@@ -19,14 +19,17 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string now_id() {
+// The local time now, as strftime writes it with `format`.
+std::string local_time(const char* format) {
   const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
   std::tm tm{};
   localtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, format, &tm);
   return buf;
 }
+
+std::string now_id() { return local_time("%Y%m%d-%H%M%S"); }
 
 }  // namespace
 
@@ -65,13 +68,8 @@ RunDir RunDir::at(const std::string& path, int rank) {
 
 void RunDir::write_status(const std::string& state, const std::string& detail) const {
   if (!is_writer()) return;
-  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  localtime_r(&t, &tm);
-  char when[32];
-  std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
   JsonObject status;
-  status.add("state", state).add("time", std::string(when));
+  status.add("state", state).add("time", local_time("%Y-%m-%dT%H:%M:%S"));
   if (!detail.empty()) status.add("detail", detail);
   write_file_atomic((path_ / "status.json").string(), status.pretty() + "\n");
 }

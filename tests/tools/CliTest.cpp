@@ -14,6 +14,7 @@
 #include <fstream>
 #include <thread>
 
+#include "NsdfProcess.h"
 #include "support/TestFiles.h"
 #include "support/TinyConfigs.h"
 
@@ -24,10 +25,6 @@ namespace fs = std::filesystem;
 using test::ProcessResult;
 using test::run_process;
 
-ProcessResult nsdf(std::vector<std::string> args, const fs::path& cwd = {}) {
-  args.insert(args.begin(), NSDF_BINARY);
-  return run_process(args, cwd);
-}
 
 std::string last_line(const std::string& text) {
   std::string t = text;

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <thread>
 
+#include "NsdfProcess.h"
 #include "support/TestFiles.h"
 
 namespace nsdf::tools {
@@ -18,10 +19,6 @@ namespace {
 namespace fs = std::filesystem;
 using test::ProcessResult;
 
-ProcessResult nsdf(std::vector<std::string> args) {
-  args.insert(args.begin(), NSDF_BINARY);
-  return test::run_process(args);
-}
 
 // An OBJ box: half extents h, centre c, each face split into two triangles.
 std::string box_obj(double hx, double hy, double hz, double cx = 0, double cy = 0, double cz = 0) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "NsdfProcess.h"
 #include "support/TestFiles.h"
 
 namespace nsdf::tools {
@@ -15,16 +16,6 @@ namespace {
 namespace fs = std::filesystem;
 using test::ProcessResult;
 
-ProcessResult nsdf(std::vector<std::string> args, const std::vector<std::string>& env = {}) {
-  args.insert(args.begin(), NSDF_BINARY);
-  if (!env.empty()) {
-    std::vector<std::string> with_env = {"/usr/bin/env"};
-    with_env.insert(with_env.end(), env.begin(), env.end());
-    with_env.insert(with_env.end(), args.begin(), args.end());
-    return test::run_process(with_env);
-  }
-  return test::run_process(args);
-}
 
 void make_run(const test::TempDir& tmp, const std::string& rel, const std::string& lambda) {
   tmp.write(rel + "/config.yaml",
@@ -80,7 +71,7 @@ TEST(ReportCli, BadCommandLinesAndFoldersAreClearErrors) {
   EXPECT_EQ(empty.exit_code, 1);
   EXPECT_NE(empty.err.find("holds no run folder"), std::string::npos) << empty.err;
   const ProcessResult assets =
-      nsdf({"report", run, "-o", out}, {"NSDF_REPORT_ASSETS=" + (tmp.path() / "none").string()});
+      nsdf({"report", run, "-o", out}, {}, {"NSDF_REPORT_ASSETS=" + (tmp.path() / "none").string()});
   EXPECT_EQ(assets.exit_code, 1);
   EXPECT_NE(assets.err.find("tools/setup.sh installs three.js"), std::string::npos) << assets.err;
 }

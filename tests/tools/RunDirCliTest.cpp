@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "NsdfProcess.h"
 #include "support/TestFiles.h"
 #include "support/TinyConfigs.h"
 
@@ -22,10 +23,6 @@ namespace {
 namespace fs = std::filesystem;
 using test::ProcessResult;
 
-ProcessResult nsdf(std::vector<std::string> args) {
-  args.insert(args.begin(), NSDF_BINARY);
-  return test::run_process(args);
-}
 
 std::vector<std::string> lines_of(const fs::path& file) {
   std::vector<std::string> out;
@@ -116,15 +113,12 @@ TEST(RunDirCli, UnderSlurmTheRunFolderIsTheJobs) {
   test::TempDir dir;
   const std::string cfg = dir.write("tiny.yaml", test::kTinyTrainConfig);
   const std::string runs = "runs_dir=" + (dir.path() / "runs").string();
-  const ProcessResult r = test::run_process({"/usr/bin/env", "SLURM_JOB_ID=4242",
-                                             "SLURM_ARRAY_JOB_ID=4240", "SLURM_ARRAY_TASK_ID=2",
-                                             NSDF_BINARY, "run", cfg, runs});
+  const std::vector<std::string> slurm = {"SLURM_JOB_ID=4242", "SLURM_ARRAY_JOB_ID=4240",
+                                          "SLURM_ARRAY_TASK_ID=2"};
+  const ProcessResult r = nsdf({"run", cfg, runs}, {}, slurm);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(fs::exists(dir.path() / "runs" / "tiny" / "slurm-4240_2" / "status.json"));
-  const ProcessResult requeued = test::run_process({"/usr/bin/env", "SLURM_JOB_ID=4242",
-                                                    "SLURM_ARRAY_JOB_ID=4240",
-                                                    "SLURM_ARRAY_TASK_ID=2", NSDF_BINARY, "run",
-                                                    cfg, runs});
+  const ProcessResult requeued = nsdf({"run", cfg, runs}, {}, slurm);
   EXPECT_NE(requeued.err.find("finished already"), std::string::npos) << requeued.err;
 }
 

@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "NsdfProcess.h"
 #include "support/TestFiles.h"
 
 namespace nsdf::tools {
@@ -21,10 +22,6 @@ namespace {
 namespace fs = std::filesystem;
 using test::ProcessResult;
 
-ProcessResult nsdf(std::vector<std::string> args) {
-  args.insert(args.begin(), NSDF_BINARY);
-  return test::run_process(args);
-}
 
 constexpr const char* kQuickFit =
     R"(experiment: {type: fit, shape: torus, mesh_samples: 4000, iterations: 200,
