@@ -1,5 +1,6 @@
 #include "sweep/Launcher.h"
 #include "sweep/LocalLauncher.h"
+#include "sweep/SlurmLauncher.h"
 
 namespace nsdf::sweep {
 
@@ -21,6 +22,7 @@ std::vector<std::string> run_command(const LaunchPlan& plan, const SweepRun& run
 
 void register_builtin_launchers(LauncherRegistry& registry) {
   registry.add<LocalLauncher>("local");
+  registry.add<SlurmLauncher>("slurm");
 }
 
 }  // namespace nsdf::sweep
