@@ -58,13 +58,11 @@ void write_text(const fs::path& path, const std::string& text) {
 
 std::string number_cell(double v) { return std::isfinite(v) ? fmt::format("{:.6g}", v) : ""; }
 
-const std::string* summary_value(const RunFolder& run, const std::string& key, double& v) {
+// The value of `key` in a run's eval/metrics.json, NaN when absent.
+double summary_value(const RunFolder& run, const std::string& key) {
   for (const auto& [k, value] : run.summary)
-    if (k == key) {
-      v = value;
-      return &k;
-    }
-  return nullptr;
+    if (k == key) return value;
+  return std::numeric_limits<double>::quiet_NaN();
 }
 
 // Evaluation means worth a column: the usual reconstruction metrics first, then the rest of
@@ -175,9 +173,7 @@ class ReportWriter {
       row.push_back(number_cell(final_metric(run, "step")));
       row.push_back(number_cell(final_metric(run, "loss")));
       for (const auto& m : metrics) {
-        double v = std::numeric_limits<double>::quiet_NaN();
-        summary_value(run, m, v);
-        row.push_back(number_cell(v));
+        row.push_back(number_cell(summary_value(run, m)));
       }
       t.rows.push_back(std::move(row));
     }
@@ -508,7 +504,6 @@ class ReportWriter {
 
   std::string run_section(std::size_t i) {
     const RunFolder& run = runs_[i];
-    static const std::vector<std::vector<std::size_t>> no_viewers;
     if (chosen_.empty()) chosen_ = viewer_choice();
     std::string html = fmt::format(
         "<p class=\"meta\">{} <code>{}</code> &middot; {}</p>\n",
