@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The report in a real browser (CTest: ReportInBrowser). Makes the reports the README shows —
 # the quickstart shape space (shortened) and a sweep of four quick IGR fits (two lambdas x two
-# seeds) — with the real `nsdf`, then opens each report.html from disk in Debian's headless
-# Chromium (tests/browser/check_report.mjs): every 3D viewer draws a framed, non-blank mesh,
+# seeds, `nsdf sweep`) — with the real `nsdf`, then opens each report.html from disk in Debian's
+# headless Chromium (tests/browser/check_report.mjs): every 3D viewer draws a framed, non-blank mesh,
 # every curve is drawn, every picture loads, no console errors. Then it checks that the checker
 # fails on a deliberately broken report (tests/browser/make_fixture.mjs --broken all).
 #
@@ -12,7 +12,7 @@
 # exits 77 (skipped) — except under CI=true, where that is a failure.
 set -euo pipefail
 nsdf=$1
-src=$2
+src=$(cd "$2" && pwd)
 work=${3:-}
 if [ -z "$work" ]; then
   work=$(mktemp -d)
@@ -34,14 +34,17 @@ run() { "$nsdf" "$@" >"$work/last.log" 2>&1 || { cat "$work/last.log"; exit 1; }
 # The quickstart shape space, shortened: 16 shapes, meshes, a latent map.
 run run "$src/configs/quickstart.yaml" experiment.epochs=20 experiment.mesh_resolution=32 \
   runs_dir="$work/runs"
-# A sweep of quick fits: loss.lambda x seed.
-for lambda in 0.05 0.1; do
-  for seed in 0 1; do
-    run run "$src/configs/quickstart_fit.yaml" experiment.iterations=100 experiment.log_every=10 \
-      experiment.mesh_resolution=64 experiment.eval_points=20000 experiment.image_size=200 \
-      loss.lambda=$lambda seed=$seed runs_dir="$work/sweep"
-  done
-done
+# A sweep of quick fits: loss.lambda x seed, with `nsdf sweep`.
+cat >"$work/sweep.yaml" <<EOT
+base: $src/configs/quickstart_fit.yaml
+output: $work/sweep
+overrides: [experiment.iterations=100, experiment.log_every=10, experiment.mesh_resolution=64,
+            experiment.eval_points=20000, experiment.image_size=200]
+grid: {loss.lambda: [0.05, 0.1]}
+seeds: 2
+launcher: {type: local, max_parallel: 2, threads_per_run: 1}
+EOT
+run sweep "$work/sweep.yaml"
 
 "$nsdf" report "$work/runs" -o "$work/report_quickstart" --title "nsdf quickstart"
 node "$src/tests/browser/check_report.mjs" "$work/report_quickstart" \
