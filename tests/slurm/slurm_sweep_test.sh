@@ -14,7 +14,7 @@
 # except under CI=true, where that is a failure.
 set -euo pipefail
 nsdf=$1
-src=$2
+src=$(cd "$2" && pwd)
 work=${3:-}
 if [ -z "$work" ]; then work=$(mktemp -d); keep=0; else keep=1; mkdir -p "$work"; fi
 skip() { echo "slurm sweep test: $*"; if [ "${CI:-}" = true ]; then exit 1; fi; exit 77; }
@@ -103,18 +103,7 @@ for _ in $(seq 100); do
 done
 [ "$(sinfo -h -o %t | head -1)" = idle ] || { tail -20 "$s/slurmctld.log" "$s/slurmd.log"; echo "slurm sweep test: the node did not come up"; exit 1; }
 
-cat >"$work/fit.yaml" <<'EOT'
-experiment: {type: fit, shape: torus, mesh_samples: 4000, iterations: 200, points_per_step: 512,
-             sigma_neighbors: 20, checkpoint_every: 50, log_every: 10, mesh_resolution: 32,
-             eval_points: 4000, image_size: 64}
-model: {type: igr, dims: [32, 32, 32], skip_in: [1], radius: 0.5}
-loss: {type: igr, lambda: 0.1}
-optimizer: {type: adam, lr: 0.002}
-schedule: {type: constant}
-eval: [{type: chamfer, points: 4000}]
-device: cpu
-num_threads: 1
-EOT
+cp "$src/tests/support/quick_fit.yaml" "$work/fit.yaml"
 cat >"$work/sweep.yaml" <<EOT
 base: fit.yaml
 output: $work/sweep

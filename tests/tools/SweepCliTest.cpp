@@ -23,21 +23,10 @@ namespace fs = std::filesystem;
 using test::ProcessResult;
 
 
-constexpr const char* kQuickFit =
-    R"(experiment: {type: fit, shape: torus, mesh_samples: 4000, iterations: 200,
-             points_per_step: 512, sigma_neighbors: 20, checkpoint_every: 50, log_every: 10,
-             mesh_resolution: 32, eval_points: 4000, image_size: 64}
-model: {type: igr, dims: [32, 32, 32], skip_in: [1], radius: 0.5}
-loss: {type: igr, lambda: 0.1}
-optimizer: {type: adam, lr: 0.002}
-schedule: {type: constant}
-eval: [{type: chamfer, points: 4000}]
-device: cpu
-num_threads: 1
-)";
 
 std::string sweep_file(const test::TempDir& tmp, const std::string& extra = "") {
-  tmp.write("fit.yaml", kQuickFit);
+  tmp.write("fit.yaml",
+            test::read_text(fs::path(NSDF_SOURCE_DIR) / "tests/support/quick_fit.yaml"));
   return tmp.write("sweep.yaml", "base: fit.yaml\noutput: " + (tmp.path() / "result").string() +
                                      "\ngrid: {loss.lambda: [0.05, 0.1]}\nseeds: 2\n" +
                                      "launcher: {type: local, max_parallel: 2}\n" + extra);
