@@ -5,7 +5,6 @@
 
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 
 #include "core/ConfigLoader.h"
@@ -15,6 +14,8 @@
 #include "core/Log.h"
 #include "core/RunDir.h"
 #include "experiments/Runner.h"
+#include "report/Report.h"
+#include "report/RunFolder.h"
 #include "sweep/Launcher.h"
 #include "sweep/Sweep.h"
 
@@ -79,23 +80,13 @@ std::string state_of(const fs::path& run) {
   return state.empty() ? "starting" : state;
 }
 
-// The last "step" and "loss" of a run's metrics.jsonl (NaN when none).
+// The last "step" and "loss" of a run's metrics.jsonl, read as the report reads runs (NaN
+// when the run has not written its config yet or logged nothing).
 std::pair<double, double> last_step_and_loss(const fs::path& run) {
-  double step = std::numeric_limits<double>::quiet_NaN(), loss = step;
-  std::ifstream in(run / "metrics.jsonl");
-  std::string line, last;
-  while (std::getline(in, line))
-    if (!line.empty() && line.back() == '}') last = line;
-  const auto number = [&](const std::string& key) {
-    const auto p = last.find("\"" + key + "\": ");
-    return p == std::string::npos ? std::numeric_limits<double>::quiet_NaN()
-                                  : std::strtod(last.c_str() + p + key.size() + 4, nullptr);
-  };
-  if (!last.empty()) {
-    step = number("step");
-    loss = number("loss");
-  }
-  return {step, loss};
+  if (!fs::exists(run / "config.yaml"))
+    return {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()};
+  const report::RunFolder folder = report::read_run_folder(run);
+  return {report::final_metric(folder, "step"), report::final_metric(folder, "loss")};
 }
 
 int print_status(const LoadedSweep& s) {

@@ -9,6 +9,7 @@
 #include <ctime>
 #include <sstream>
 
+#include "core/ConfigLoader.h"
 #include "core/Error.h"
 #include "core/Files.h"
 #include "core/Json.h"
@@ -77,17 +78,13 @@ void RunDir::write_status(const std::string& state, const std::string& detail) c
 std::string RunDir::read_state(const fs::path& folder) {
   std::error_code ec;
   if (!fs::is_regular_file(folder / "status.json", ec)) return "";
-  std::string text;
   try {
-    text = read_file((folder / "status.json").string());
+    const std::string file = (folder / "status.json").string();
+    const ConfigNode state = parse_yaml(read_file(file), file).peek("state");  // JSON is YAML
+    return state && state.is_scalar() ? state.as_scalar() : "";
   } catch (const Error&) {
     return "";
   }
-  const auto key = text.find("\"state\"");
-  if (key == std::string::npos) return "";
-  const auto open = text.find('"', text.find(':', key));
-  const auto close = open == std::string::npos ? open : text.find('"', open + 1);
-  return close == std::string::npos ? "" : text.substr(open + 1, close - open - 1);
 }
 
 fs::path RunDir::subdir(const std::string& name) const {

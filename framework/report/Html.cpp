@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <cerrno>
 #include <cstdlib>
 
 namespace nsdf::report {
@@ -10,11 +9,8 @@ namespace nsdf::report {
 namespace {
 
 bool is_number(const std::string& s) {
-  if (s.empty()) return false;
-  char* end = nullptr;
-  errno = 0;
-  std::strtod(s.c_str(), &end);
-  return end == s.c_str() + s.size();
+  double v = 0;
+  return parse_number(s, v);
 }
 
 std::string csv_field(const std::string& s) {
@@ -37,6 +33,15 @@ std::string markdown_cell(const std::string& s) {
 }
 
 }  // namespace
+
+bool parse_number(const std::string& text, double& out) {
+  if (text.empty()) return false;
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (end != text.c_str() + text.size()) return false;
+  out = v;
+  return true;
+}
 
 std::string html_escape(const std::string& text) {
   std::string out;

@@ -23,6 +23,9 @@ std::string table_markdown(const Table& table);
 /// As CSV (RFC 4180 quoting where needed), every row.
 std::string table_csv(const Table& table);
 
+/// `text` as a whole is a number (strtod): sets `out` and returns true.
+bool parse_number(const std::string& text, double& out);
+
 /// Splits one CSV line (RFC 4180 quotes, no embedded newlines).
 std::vector<std::string> split_csv_line(const std::string& line);
 

@@ -56,6 +56,11 @@ void write_text(const fs::path& path, const std::string& text) {
   core::write_file_atomic(path.string(), text);
 }
 
+// "chamfer_l1_median" is the median twin of "chamfer_l1" in eval/metrics.json.
+bool is_median(const std::string& key) {
+  return key.size() > 7 && key.compare(key.size() - 7, 7, "_median") == 0;
+}
+
 std::string number_cell(double v) { return std::isfinite(v) ? fmt::format("{:.6g}", v) : ""; }
 
 // The value of `key` in a run's eval/metrics.json, NaN when absent.
@@ -74,8 +79,7 @@ std::vector<std::string> summary_columns(const std::vector<RunFolder>& runs, std
   std::set<std::string> seen;
   for (const auto& run : runs)
     for (const auto& [k, v] : run.summary) {
-      const bool median = k.size() > 7 && k.compare(k.size() - 7, 7, "_median") == 0;
-      if (median || k.find('.') != std::string::npos || k == "shapes") continue;
+      if (is_median(k) || k.find('.') != std::string::npos || k == "shapes") continue;
       if (seen.insert(k).second) all.push_back(k);
     }
   std::vector<std::string> out;
@@ -349,15 +353,11 @@ class ReportWriter {
       // "x" and "x_median" side by side.
       Table t;
       t.header = {"metric", "value (mean)", "median"};
-      std::map<std::string, double> median;
+      std::map<std::string, double> median, value;
       for (const auto& [k, v] : run.summary)
-        if (k.size() > 7 && k.compare(k.size() - 7, 7, "_median") == 0)
-          median[k.substr(0, k.size() - 7)] = v;
+        (is_median(k) ? median[k.substr(0, k.size() - 7)] : value[k]) = v;
       for (const auto& [k, v] : run.summary) {
-        if (k.size() > 7 && k.compare(k.size() - 7, 7, "_median") == 0 &&
-            std::any_of(run.summary.begin(), run.summary.end(),
-                        [&](const auto& e) { return e.first == k.substr(0, k.size() - 7); }))
-          continue;
+        if (is_median(k) && value.count(k.substr(0, k.size() - 7))) continue;
         const auto m = median.find(k);
         t.rows.push_back({k, number_cell(v), m == median.end() ? "" : number_cell(m->second)});
       }

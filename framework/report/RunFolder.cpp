@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdlib>
 #include <fstream>
 #include <limits>
@@ -21,16 +20,6 @@ namespace nsdf::report {
 namespace fs = std::filesystem;
 
 namespace {
-
-bool parse_number(const std::string& s, double& out) {
-  if (s.empty()) return false;
-  char* end = nullptr;
-  errno = 0;
-  const double v = std::strtod(s.c_str(), &end);
-  if (end != s.c_str() + s.size()) return false;
-  out = v;
-  return true;
-}
 
 void flatten(const core::ConfigNode& node, const std::string& prefix,
              std::vector<std::pair<std::string, std::string>>& out) {
