@@ -15,6 +15,8 @@
 #include "core/Diagnostics.h"
 #include "core/Registry.h"
 #include "core/RunDir.h"
+#include "distributed/DataParallel.h"
+#include "distributed/Group.h"
 
 namespace nsdf::experiments {
 
@@ -33,6 +35,9 @@ struct RunContext {
   torch::Device device = torch::kCPU;
   bool resume = false;  // continue from dir/checkpoints/latest.pt when it exists
   uint64_t seed = 0;    // the run's seed (torch's generator is already seeded with it)
+  /// The ranks of a data-parallel run (nullptr: one process), and how they share gradients.
+  std::shared_ptr<distributed::Group> group = nullptr;
+  distributed::DataParallelOptions parallel = {};
 };
 
 class Experiment {
@@ -41,6 +46,8 @@ class Experiment {
   /// The run's name (runs/<name>/...); "" lets the runner use the config file's name.
   virtual std::string name() const = 0;
   virtual void run(RunContext& context) = 0;
+  /// Whether the experiment can run as several data-parallel ranks (context.group).
+  virtual bool data_parallel() const { return false; }
 };
 
 using ExperimentRegistry = core::Registry<Experiment, const ExperimentInputs&>;

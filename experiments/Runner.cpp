@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <sstream>
+#include <thread>
 
 #include "core/Blas.h"
 #include "core/ConfigLoader.h"
@@ -36,7 +37,41 @@ void RunOptions::declare(core::OptionSet<RunOptions>& s) {
       .non_negative();
   s.add("runs_dir", &RunOptions::runs_dir,
         "folder of run outputs, relative to the working directory");
+  s.section("distributed", &RunOptions::distributed, "data-parallel");
 }
+
+namespace {
+
+// The device of this rank: cuda:<local rank> for an unnumbered CUDA device of a
+// data-parallel run.
+torch::Device rank_device(const PreparedRun& run) {
+  torch::Device device = core::parse_device(run.options.device);
+  if (device.is_cuda() && !device.has_index() && run.world.distributed())
+    device = torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(run.world.local_rank));
+  return device;
+}
+
+// Joins the other ranks of a data-parallel run (once); nothing for a single process.
+void join_world(PreparedRun& run) {
+  core::log::set_rank(run.world.rank);
+  if (!run.world.distributed() || run.group) return;
+  NSDF_CHECK(run.experiment->data_parallel(), core::UsageError,
+             "{}: this experiment runs in one process, but the environment starts {} ranks "
+             "({}); data-parallel runs are for `train`",
+             run.config_path, run.world.size, run.world.describe());
+  const auto timeout = std::chrono::milliseconds(
+      static_cast<int64_t>(run.options.distributed.timeout_s * 1000));
+  run.group = distributed::Group::connect(run.world, rank_device(run), timeout);
+}
+
+// Threads of torch: num_threads, or this rank's share of the machine's cores.
+int64_t run_threads(const PreparedRun& run) {
+  if (run.options.num_threads > 0) return run.options.num_threads;
+  const auto cores = static_cast<int64_t>(std::max(1u, std::thread::hardware_concurrency()));
+  return std::max<int64_t>(1, cores / std::max(1, run.world.local_size));
+}
+
+}  // namespace
 
 std::string nsdf_version_string() { return std::string("nsdf ") + kNsdfVersion; }
 
@@ -73,17 +108,25 @@ PreparedRun prepare_run(const Registries& registries, const std::string& config_
 
 std::string execute_run(PreparedRun& run, const std::string& resume_dir) {
   const bool resume = !resume_dir.empty();
-  const core::RunDir dir = resume                   ? core::RunDir::open(resume_dir)
+  join_world(run);
+  const int rank = run.world.rank;
+  // Rank 0 creates or opens the folder; the other ranks use the path it chose.
+  auto choose = [&] {
+    const core::RunDir d = resume                   ? core::RunDir::open(resume_dir)
                            : !run.placement.empty() ? core::RunDir::at(run.placement)
                                                     : core::RunDir::create(run.options.runs_dir,
                                                                            run.name);
-  core::log::set_file(dir.log_file().string());
+    return d.path().string();
+  };
+  const std::string path = run.group ? run.group->agree(choose) : choose();
+  const core::RunDir dir = core::RunDir::at(path, rank);
+  if (rank == 0) core::log::set_file(dir.log_file().string());
   dir.write_config(run.resolved);
 
-  core::set_threads(run.options.num_threads);
-  core::seed_everything(static_cast<uint64_t>(run.options.seed));
-  RunContext ctx{dir, core::parse_device(run.options.device), resume,
-                 static_cast<uint64_t>(run.options.seed)};
+  core::set_threads(run_threads(run));
+  core::seed_everything(static_cast<uint64_t>(run.options.seed) + 1000003ull * rank);
+  RunContext ctx{dir, rank_device(run), resume, static_cast<uint64_t>(run.options.seed),
+                 run.group, run.options.distributed};
 
   core::log::info("{} ({}, BLAS {})", nsdf_version_string(), core::torch_version_string(),
                   *core::blas_core_name() ? std::string("OpenBLAS/") + core::blas_core_name()
@@ -92,6 +135,7 @@ std::string execute_run(PreparedRun& run, const std::string& resume_dir) {
             run.config_path);
   core::log::info("device {}, {} threads, seed {}", ctx.device.str(), torch::get_num_threads(),
             run.options.seed);
+  if (run.group) core::log::info("data-parallel: {}", run.group->describe());
   core::log::write_file_only("resolved config:\n" + run.resolved.to_yaml());
 
   dir.write_status("running");
@@ -112,7 +156,9 @@ std::string execute_run(PreparedRun& run, const std::string& resume_dir) {
   return dir.path().string();
 }
 
-std::string execute_run_in(PreparedRun& run, const std::string& run_dir, std::string* started) {
+namespace {
+
+std::string run_in_decision(const PreparedRun& run, const std::string& run_dir) {
   const fs::path dir(run_dir);
   const fs::path config = dir / "config.yaml";
   if (fs::exists(config)) {
@@ -130,20 +176,30 @@ std::string execute_run_in(PreparedRun& run, const std::string& run_dir, std::st
           "give another --dir, or `nsdf run --resume {}` to continue that run",
           run_dir, line, la, lb, run_dir));
     }
-    const std::string state = core::RunDir::read_state(dir);
-    if (state == "finished") {
-      core::log::info("{}: finished already, nothing to do", run_dir);
-      if (started) *started = "finished";
-      return run_dir;
-    }
-    if (started) *started = "resumed";
-    return execute_run(run, run_dir);
+    return core::RunDir::read_state(dir) == "finished" ? "finished" : "resumed";
   }
   core::RunDir::at(run_dir);
-  if (started) *started = "started";
+  return "started";
+}
+
+}  // namespace
+
+std::string execute_run_in(PreparedRun& run, const std::string& run_dir, std::string* started) {
+  join_world(run);
+  // Rank 0 decides what the folder asks for; the other ranks follow.
+  const std::string decision =
+      run.group ? run.group->agree([&] { return run_in_decision(run, run_dir); })
+                : run_in_decision(run, run_dir);
+  if (started) *started = decision;
+  if (decision == "finished") {
+    core::log::info("{}: finished already, nothing to do", run_dir);
+    return run_dir;
+  }
+  if (decision == "resumed") return execute_run(run, run_dir);
   run.placement = run_dir;
   return execute_run(run);
 }
+
 
 std::string slurm_run_dir(const PreparedRun& run) {
   const char* job = std::getenv("SLURM_JOB_ID");

@@ -3,13 +3,23 @@
 // errors at once), create or reopen the run folder, set up logging, device, threads and seed,
 // and execute the experiment.
 //
-// Top-level keys besides the experiment's sections: seed, device, num_threads, runs_dir.
+// Top-level keys besides the experiment's sections: seed, device, num_threads, runs_dir, and
+// distributed (how data-parallel ranks share gradients; distributed/DataParallel.h).
+//
+// Data-parallel runs: when the process environment names several ranks (`nsdf launch`,
+// torchrun's variables, `srun` in a SLURM step; distributed/World.h) the ranks join one c10d
+// process group before the run folder is chosen; rank 0 chooses it (or decides start / resume /
+// finished for --dir) and the others follow. Each rank gets cuda:<local rank> for a CUDA
+// device, its share of the machine's cores when num_threads is 0, and its own torch seed
+// (seed + 1000003 x rank: dropout differs between ranks; the batches do not).
 
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "core/ConfigNode.h"
+#include "distributed/DataParallel.h"
+#include "distributed/World.h"
 #include "experiments/Experiment.h"
 #include "experiments/Registries.h"
 
@@ -20,6 +30,7 @@ struct RunOptions {
   std::string device = "auto";
   int64_t num_threads = 0;
   std::string runs_dir = "runs";
+  distributed::DataParallelOptions distributed;
 
   static void declare(core::OptionSet<RunOptions>& s);
 };
@@ -35,6 +46,10 @@ struct PreparedRun {
   std::shared_ptr<Experiment> experiment;
   /// The folder a new run is started in ("": a fresh runs_dir/<name>/<id>); execute_run_in.
   std::string placement;
+  /// This process's place among data-parallel ranks (a single process by default), and the
+  /// ranks' process group once joined.
+  distributed::WorldInfo world;
+  std::shared_ptr<distributed::Group> group;
 };
 
 /// Loads `config_path` with `overrides` and validates it; throws ConfigError listing every

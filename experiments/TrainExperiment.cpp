@@ -76,6 +76,16 @@ void TrainExperiment::run(RunContext& ctx) {
   plan.shapes_per_batch = options_.shapes_per_batch;
   plan.samples_per_shape = options_.samples_per_shape;
   plan.seed = ctx.seed;
+  std::unique_ptr<distributed::DataParallel> parallel;
+  if (ctx.group) {
+    plan.part = ctx.group->rank();
+    plan.parts = ctx.group->size();
+    if (options_.shapes_per_batch < plan.parts)
+      core::log::warn("shapes_per_batch = {} is below the {} ranks: some ranks compute nothing",
+                      options_.shapes_per_batch, plan.parts);
+    parallel = std::make_unique<distributed::DataParallel>(ctx.group, decoder->parameters(),
+                                                           latents->codes, ctx.parallel);
+  }
   data::BatchLoader loader(dataset, plan);
 
   TrainerPlan tp;
@@ -86,8 +96,10 @@ void TrainExperiment::run(RunContext& ctx) {
   tp.log_every = options_.log_every;
   tp.checkpoint_every = options_.checkpoint_every;
   tp.grad_clip = options_.grad_clip;
-  Trainer trainer(ctx, TrainingState{*decoder, *optimizer, latents->codes}, *schedule,
-                  latent_schedule.get(), tp);
+  tp.progress = ctx.dir.is_writer();
+  TrainingState state{*decoder, *optimizer, latents->codes};
+  state.parallel = parallel.get();
+  Trainer trainer(ctx, state, *schedule, latent_schedule.get(), tp);
   const int64_t start = trainer.resume();
 
   int64_t params = 0;
@@ -102,13 +114,23 @@ void TrainExperiment::run(RunContext& ctx) {
   decoder->train();
   trainer.run(start, [&](int64_t epoch, int64_t b) {
     const data::Batch batch = loader.get(epoch, b);
+    if (parallel) {  // every rank renormalizes, and shares the gradients of, the whole batch
+      const std::vector<int64_t> all = loader.batch_shapes(epoch, b);
+      latents->renormalize(torch::tensor(all, torch::kLong).to(ctx.device));
+      parallel->set_code_rows(all);
+    }
     // One lookup (one max_norm renormalization) per step; each code repeated for its rows.
     const torch::Tensor codes = latents->forward(batch.shape_tensor().to(ctx.device));
-    return loss->compute(*decoder, shape_space_batch(batch, codes, ctx.device, epoch));
+    losses::LossResult result =
+        loss->compute(*decoder, shape_space_batch(batch, codes, ctx.device, epoch));
+    if (batch.weight != 1) result.scale(batch.weight);
+    return result;
   });
   if (loader.streaming())
     core::log::info("data: the training loop waited {:.1f} s for shapes to be read",
                     loader.wait_seconds());
+
+  if (!ctx.dir.is_writer()) return;  // rank 0 writes the outputs
 
   // Latent codes by shape id (a dict of tensors, readable with torch.load).
   decoder->eval();
@@ -116,7 +138,7 @@ void TrainExperiment::run(RunContext& ctx) {
     torch::NoGradGuard no_grad;  // apply max_norm to every code, as a lookup of each would
     latents->forward(torch::arange(num_shapes, torch::kLong).to(ctx.device));
   }
-  if (ctx.dir.is_writer()) {
+  {
     core::Checkpoint codes;
     for (int64_t i = 0; i < num_shapes; ++i)
       codes.put(dataset->shape_id(i), latents->codes[i].detach());

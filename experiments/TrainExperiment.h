@@ -14,6 +14,12 @@
 // ground-truth surface (experiments/ShapeEvaluation.h: eval/per_shape.csv, metrics.json,
 // summary.md).
 //
+// Data-parallel (context.group: `nsdf launch`, `srun`): every rank holds the decoder and all
+// codes, assembles its part of each global batch (shapes_per_batch shapes split into contiguous
+// parts), weighs its loss by its share, and the ranks average gradients before each step
+// (distributed/DataParallel.h); N ranks take the steps that one process takes. Rank 0 writes
+// the outputs; the other ranks end after training.
+//
 // Sections: data (dataset), model, latent, loss, optimizer, schedule (step unit: epochs),
 // latent_schedule (optional), eval (optional list of evaluators).
 
@@ -51,6 +57,7 @@ class TrainExperiment : public Experiment {
   TrainExperiment(const Options& options, const ExperimentInputs& inputs);
   std::string name() const override { return options_.name; }
   void run(RunContext& context) override;
+  bool data_parallel() const override { return true; }
 
  private:
   Options options_;

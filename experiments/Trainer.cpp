@@ -19,6 +19,11 @@ constexpr const char* kLatest = "latest.pt";
 
 fs::path latest_path(const core::RunDir& dir) { return dir.path() / "checkpoints" / kLatest; }
 
+// The checkpoint key of a rank's generator state.
+std::string rng_key(int rank) {
+  return rank == 0 ? std::string("rng.torch") : fmt::format("rng.torch.rank{}", rank);
+}
+
 // A running sum of one logged quantity, kept on the device until a line is written (no host
 // round trip per step).
 struct Sum {
@@ -58,7 +63,13 @@ int64_t Trainer::checkpoint_step(const core::RunDir& dir) {
 }
 
 int64_t Trainer::resume() {
-  if (!ctx_.resume) return 0;
+  const int64_t start = ctx_.resume ? restore() : 0;
+  // Every rank starts from rank 0's decoder and codes (initialized or restored).
+  if (state_.parallel) state_.parallel->broadcast_state();
+  return start;
+}
+
+int64_t Trainer::restore() {
   const fs::path latest = latest_path(ctx_.dir);
   int64_t start = 0;
   if (fs::exists(latest)) {
@@ -85,7 +96,8 @@ int64_t Trainer::resume() {
         tensor.copy_(saved);
       }
       ck.load_optimizer("optimizer", state_.optimizer.torch());
-      ck.load_rng("rng.torch");
+      const std::string rng = rng_key(state_.parallel ? state_.parallel->rank() : 0);
+      if (ck.has(rng)) ck.load_rng(rng);
       start = step - plan_.step_offset;
       NSDF_CHECK(start >= 0 && start <= plan_.units, core::DataError,
                  "{}: step {} lies outside this run's {} {}s", latest.string(), step,
@@ -101,13 +113,25 @@ int64_t Trainer::resume() {
 }
 
 void Trainer::save(int64_t units_done) const {
+  // Every rank's generator state (dropout masks differ between ranks), gathered on rank 0.
+  std::vector<std::string> rngs;
+  if (state_.parallel) {
+    const torch::Tensor mine = core::Checkpoint::rng_state().contiguous();
+    rngs = state_.parallel->group().gather_to_root(
+        std::string(reinterpret_cast<const char*>(mine.data_ptr()),
+                    static_cast<size_t>(mine.numel())));
+  }
   if (!ctx_.dir.is_writer()) return;
   core::Checkpoint ck;
   if (state_.save_decoder) ck.put_module("decoder", state_.decoder);
   if (state_.codes.defined()) ck.put("latent.codes", state_.codes);
   for (const auto& [name, tensor] : state_.extra) ck.put("extra." + name, tensor);
   ck.put_optimizer("optimizer", state_.optimizer.torch());
-  ck.put_rng("rng.torch");
+  ck.put_rng(rng_key(0));
+  for (size_t r = 1; r < rngs.size(); ++r)
+    ck.put(rng_key(static_cast<int>(r)),
+           torch::from_blob(rngs[r].data(), {static_cast<int64_t>(rngs[r].size())}, torch::kUInt8)
+               .clone());
   const int64_t step = plan_.step_offset + units_done;
   ck.put("step", torch::tensor(step, torch::kInt64));
   if (plan_.step_offset != 0) ck.put("phase", torch::tensor(plan_.step_offset, torch::kInt64));
@@ -132,6 +156,9 @@ double Trainer::run(int64_t start, const StepFn& step) {
   torch::Tensor unit_loss;
   double last_loss = 0;
   std::string status;
+  distributed::DataParallel* parallel = state_.parallel;
+  if (parallel) core::log::info("data-parallel: {}", parallel->describe());
+  const double comm0 = parallel ? parallel->communication_seconds() : 0;
   for (int64_t u = start; u < plan_.units; ++u) {
     state_.optimizer.set_lr_factor(schedule_.factor(u));
     if (latent_schedule_) state_.optimizer.set_lr_factor("latent", latent_schedule_->factor(u));
@@ -140,6 +167,7 @@ double Trainer::run(int64_t start, const StepFn& step) {
       state_.optimizer.zero_grad();
       const losses::LossResult result = step(u, k);
       (plan_.loss_scale == 1 ? result.total : result.total * plan_.loss_scale).backward();
+      if (parallel) parallel->average_gradients();
       if (!clipped.empty()) torch::nn::utils::clip_grad_norm_(clipped, plan_.grad_clip);
       state_.optimizer.step();
       accumulate(sums, "loss", result.total);
@@ -151,6 +179,14 @@ double Trainer::run(int64_t start, const StepFn& step) {
     const int64_t done = u + 1;
     const int64_t global = plan_.step_offset + done;
     if (done % plan_.log_every == 0 || done == plan_.units) {
+      if (parallel) {  // the ranks' means (every rank logs the same terms in the same order)
+        std::vector<torch::Tensor> values;
+        for (const auto& s : sums) values.push_back(s.value);
+        values.push_back(unit_loss);
+        values = parallel->average(values);
+        for (size_t i = 0; i < sums.size(); ++i) sums[i].value = values[i];
+        unit_loss = values.back();
+      }
       core::JsonObject line;
       line.add("step", global);
       if (plan_.unit == "epoch") line.add("epoch", global);
@@ -165,19 +201,31 @@ double Trainer::run(int64_t start, const StepFn& step) {
       last_loss = unit_loss.item<double>() / plan_.steps_per_unit;
       status = fmt::format("loss {:.5f}", last_loss);
     }
-    const bool stop = core::stop_requested();
+    // A signal may reach only some ranks: all stop after the same unit.
+    const bool stop = parallel ? parallel->group().any(core::stop_requested())
+                               : core::stop_requested();
     if (done % plan_.checkpoint_every == 0 || done == plan_.units || stop) save(done);
     if (plan_.progress) progress.update(done, status);
     if (stop) {
       const std::string why = fmt::format(
           "stopped by {} after {} {} (checkpoint at step {} in {})",
-          core::signal_name(core::stop_signal()), plan_.unit, plan_.step_offset + done,
+          core::stop_requested() ? core::signal_name(core::stop_signal())
+                                 : std::string("a signal to another rank"),
+          plan_.unit, plan_.step_offset + done,
           plan_.step_offset + done, ctx_.dir.path().string());
       core::log::warn("{}", why);
       throw core::Stopped(why);
     }
   }
-  if (unit_loss.defined()) last_loss = unit_loss.item<double>() / plan_.steps_per_unit;
+  if (parallel && plan_.units > start) {
+    const double total =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double comm = parallel->communication_seconds() - comm0;
+    core::log::info(
+        "data-parallel: communication {:.2f} s of {:.2f} s ({:.1f}%), {} floats all-reduced per "
+        "step",
+        comm, total, 100.0 * comm / std::max(total, 1e-9), parallel->floats_per_step());
+  }
   if (plan_.progress) progress.finish(fmt::format("loss {:.6f}", last_loss));
   return last_loss;
 }

@@ -13,6 +13,11 @@
 // and kept as <unit>_<step>.pt when keep_checkpoints; a run killed at any point and resumed
 // continues as if it had not stopped.
 //
+// Data-parallel runs (state.parallel): after backward the ranks average their gradients
+// (before clipping), metric lines average the ranks' sums, a stop signal on any rank stops all
+// of them after the same unit, rank 0 writes the checkpoint with every rank's RNG state, and
+// after resume() every rank holds rank 0's decoder and codes.
+//
 // Phases: an experiment that optimizes several groups one after another (reconstruct: chunks of
 // shapes) runs one Trainer per group with step_offset = the steps of the groups before; a
 // checkpoint belongs to the phase whose step range holds its step.
@@ -22,6 +27,7 @@
 #include <utility>
 #include <vector>
 
+#include "distributed/DataParallel.h"
 #include "experiments/Experiment.h"
 #include "losses/Loss.h"
 #include "models/Decoder.h"
@@ -39,6 +45,9 @@ struct TrainingState {
   bool save_decoder = true;  ///< false when the decoder is frozen (reconstruction)
   /// Other optimized tensors, checkpointed by name (completion: the similarity transforms).
   std::vector<std::pair<std::string, torch::Tensor>> extra = {};
+  /// Data-parallel ranks (nullptr: a single process). The step function calls its
+  /// set_code_rows() with the global batch's shapes.
+  distributed::DataParallel* parallel = nullptr;
 };
 
 struct TrainerPlan {
@@ -76,6 +85,7 @@ class Trainer {
   static int64_t checkpoint_step(const core::RunDir& dir);
 
  private:
+  int64_t restore();  // resume()'s checkpoint part
   void save(int64_t units_done) const;
 
   const RunContext& ctx_;

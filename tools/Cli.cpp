@@ -29,6 +29,7 @@
 #include "geometry/Render.h"
 #include "PreprocessCli.h"
 #include "ReportCli.h"
+#include "LaunchCli.h"
 #include "SweepCli.h"
 #include "preprocessing/SampleFile.h"
 
@@ -58,6 +59,8 @@ commands:
                                    an HTML report (tables, curves, pictures, 3D viewers)
   sweep SWEEP.yaml [--dry-run]     runs of a base config over axes (local or SLURM)
   sweep status SWEEP.yaml          the state of each run of a sweep
+  launch --nproc N -- run CONFIG ...
+                                   N data-parallel ranks of a run on this machine
 
 options:
   --version                        nsdf, LibTorch and CUDA versions
@@ -83,6 +86,10 @@ set) the default folder is runs/<name>/slurm-<job>[_<array task>], with the same
 
 SIGTERM or SIGUSR1 (SLURM: preemption, `sbatch --signal=USR1@120`) makes a run write a
 checkpoint after the current epoch or iteration and exit with status 75; rerun it as above.
+
+Data-parallel `train`: when the environment names several ranks (`nsdf launch --nproc N`,
+torchrun's RANK/WORLD_SIZE/MASTER_ADDR/MASTER_PORT, or `srun` in a SLURM job step), the ranks
+join one c10d process group and split every batch; rank 0 writes the run folder.
 )";
 
 constexpr const char* kConfigUsage = R"(usage: nsdf config CONFIG [key=value ...] [--explain KEY]
@@ -415,6 +422,8 @@ int cmd_config(const std::vector<std::string>& args, const Registries& r) {
 
 int cmd_run(const std::vector<std::string>& args, const Registries& r) {
   if (wants_help(args)) return fmt::print("{}", kRunUsage), 0;
+  // First: a launcher or scheduler may signal a run that is still starting.
+  core::install_stop_handlers();
   std::string config, resume, run_dir;
   std::vector<std::string> overrides;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -442,12 +451,12 @@ int cmd_run(const std::vector<std::string>& args, const Registries& r) {
   if (!resume.empty()) config = resume + "/config.yaml";
   NSDF_CHECK(!config.empty(), core::UsageError, "run: missing CONFIG\n{}", kRunUsage);
   experiments::PreparedRun run = experiments::prepare_run(r, config, overrides);
+  run.world = distributed::world_from_environment();
   if (resume.empty() && run_dir.empty()) run_dir = experiments::slurm_run_dir(run);
-  core::install_stop_handlers();
   try {
     const std::string dir = run_dir.empty() ? experiments::execute_run(run, resume)
                                             : experiments::execute_run_in(run, run_dir);
-    fmt::print("{}\n", dir);
+    if (run.world.is_root()) fmt::print("{}\n", dir);
   } catch (const core::Stopped& e) {
     fmt::print(stderr, "nsdf: {}; rerun to continue\n", e.what());
     return core::kStoppedExitCode;
@@ -491,10 +500,11 @@ int cli_main(int argc, char** argv, const Registries& registries) {
     if (cmd == "preprocess") return cmd_preprocess(rest, registries.sources);
     if (cmd == "report") return cmd_report(rest);
     if (cmd == "sweep") return cmd_sweep(rest, registries);
+    if (cmd == "launch") return cmd_launch(rest);
     throw core::UsageError(fmt::format("unknown command '{}'{}\n{}", cmd,
                                        core::did_you_mean(cmd, {"run", "config", "list", "inspect",
                                                                 "eval", "render", "preprocess",
-                                                                "report", "sweep"}),
+                                                                "report", "sweep", "launch"}),
                                        kUsage));
   } catch (const core::UsageError& e) {
     fmt::print(stderr, "nsdf: {}\n", e.what());

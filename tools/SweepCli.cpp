@@ -12,6 +12,7 @@
 #include "core/Error.h"
 #include "core/Files.h"
 #include "core/Log.h"
+#include "core/Process.h"
 #include "core/RunDir.h"
 #include "experiments/Runner.h"
 #include "report/Report.h"
@@ -107,13 +108,6 @@ int print_status(const LoadedSweep& s) {
   return unfinished;
 }
 
-std::string self_executable() {
-  std::error_code ec;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  NSDF_CHECK(!ec, core::IoError, "cannot find the nsdf executable: {}", ec.message());
-  return exe.string();
-}
-
 }  // namespace
 
 int cmd_sweep(const std::vector<std::string>& args, const Registries& registries) {
@@ -181,7 +175,7 @@ int cmd_sweep(const std::vector<std::string>& args, const Registries& registries
   sweep::LaunchPlan plan;
   plan.sweep_name = s.options.name;
   plan.sweep_dir = s.dir;
-  plan.nsdf = self_executable();
+  plan.nsdf = core::self_executable();
   plan.base_config = fs::absolute(s.options.base.value).string();
   int finished = 0;
   for (const auto& run : s.runs) {

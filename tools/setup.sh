@@ -19,7 +19,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libtorch-dev libyaml-cpp-dev libtbb-dev libfmt-dev libhdf5-dev zlib1g-dev
-  libnanoflann-dev
+  libnanoflann-dev libgloo-dev
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
   libopenblas0-openmp
   python3-torch python3-scipy

@@ -78,17 +78,21 @@ void Checkpoint::load_optimizer(const std::string& key, torch::optim::Optimizer&
   optimizer.load(archive);
 }
 
-void Checkpoint::put_rng(const std::string& key) {
+torch::Tensor Checkpoint::rng_state() {
   auto gen = at::detail::getDefaultCPUGenerator();
   std::lock_guard<std::mutex> lock(gen.mutex());
-  tensors_[key] = gen.get_state().clone();
+  return gen.get_state().clone();
 }
 
-void Checkpoint::load_rng(const std::string& key) const {
+void Checkpoint::set_rng_state(const torch::Tensor& state) {
   auto gen = at::detail::getDefaultCPUGenerator();
   std::lock_guard<std::mutex> lock(gen.mutex());
-  gen.set_state(get(key));
+  gen.set_state(state);
 }
+
+void Checkpoint::put_rng(const std::string& key) { tensors_[key] = rng_state(); }
+
+void Checkpoint::load_rng(const std::string& key) const { set_rng_state(get(key)); }
 
 void Checkpoint::save(const std::string& path) const {
   c10::Dict<std::string, torch::Tensor> dict;

@@ -15,6 +15,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 namespace nsdf::core {
 
@@ -27,6 +28,12 @@ class Checkpoint {
   /// The tensor under `key`; throws DataError naming the file and key when absent.
   torch::Tensor get(const std::string& key) const;
   bool has(const std::string& key) const { return tensors_.count(key) > 0; }
+  /// Every key, in order.
+  std::vector<std::string> keys() const {
+    std::vector<std::string> out;
+    for (const auto& entry : tensors_) out.push_back(entry.first);
+    return out;
+  }
   const std::map<std::string, torch::Tensor>& tensors() const { return tensors_; }
 
   /// Parameters and buffers of `module` as "<prefix>.<name>" (CPU copies).
@@ -42,6 +49,9 @@ class Checkpoint {
   /// State of the default CPU random generator (dropout, sampling).
   void put_rng(const std::string& key);
   void load_rng(const std::string& key) const;
+  /// The default CPU generator's state (a uint8 tensor), and setting it.
+  static torch::Tensor rng_state();
+  static void set_rng_state(const torch::Tensor& state);
 
   void save(const std::string& path) const;
   static Checkpoint load(const std::string& path);

@@ -60,6 +60,7 @@ std::string timestamp() {
 void set_level(Level level) { state().level = level; }
 Level level() { return state().level; }
 void set_rank(int rank) { state().rank = rank; }
+int rank() { return state().rank; }
 void set_console(bool enabled) { state().console = enabled; }
 
 void set_file(const std::string& path) {

@@ -17,8 +17,9 @@ void set_level(Level level);
 Level level();
 /// Appends every later message to `path` (plain text); "" closes the file sink.
 void set_file(const std::string& path);
-/// Ranks other than 0 log nothing.
+/// Ranks other than 0 log nothing (and draw no progress bars).
 void set_rank(int rank);
+int rank();
 /// Console output off (tests); the file sink still gets messages.
 void set_console(bool enabled);
 

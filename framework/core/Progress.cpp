@@ -24,7 +24,7 @@ Progress::Progress(std::string label, int64_t total, int64_t start, std::string 
       start_(start),
       step_(start),
       interval_(interval_seconds),
-      tty_(isatty(STDERR_FILENO) && log::level() <= log::Level::Info),
+      tty_(isatty(STDERR_FILENO) && log::level() <= log::Level::Info && log::rank() == 0),
       t0_(std::chrono::steady_clock::now()),
       last_print_(t0_),
       last_draw_(t0_) {}

@@ -1,5 +1,7 @@
 #include "core/Signals.h"
 
+#include <pthread.h>
+
 #include <csignal>
 #include <string>
 
@@ -27,6 +29,19 @@ void install_stop_handlers() {
   action.sa_flags = SA_RESTART;  // reads and writes in progress carry on
   sigaction(SIGTERM, &action, nullptr);
   sigaction(SIGUSR1, &action, nullptr);
+}
+
+DeferStopSignals::DeferStopSignals() {
+  static_assert(sizeof(sigset_t) <= sizeof(old_), "sigset_t does not fit");
+  sigset_t block;
+  sigemptyset(&block);
+  sigaddset(&block, SIGTERM);
+  sigaddset(&block, SIGUSR1);
+  pthread_sigmask(SIG_BLOCK, &block, reinterpret_cast<sigset_t*>(old_));
+}
+
+DeferStopSignals::~DeferStopSignals() {
+  pthread_sigmask(SIG_SETMASK, reinterpret_cast<const sigset_t*>(old_), nullptr);
 }
 
 int stop_signal() { return static_cast<int>(g_stop_signal); }

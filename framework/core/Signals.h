@@ -31,6 +31,21 @@ std::string signal_name(int signal);
 /// Forgets a stop request (tests; a process that runs several experiments).
 void clear_stop_request();
 
+/// While alive, this thread holds SIGTERM and SIGUSR1 back (threads it starts inherit that and
+/// never take them); a signal that came meanwhile is delivered when it ends. For calls that a
+/// signal would break instead of restart: c10d's store and process group (poll() returns EINTR
+/// whatever SA_RESTART says).
+class DeferStopSignals {
+ public:
+  DeferStopSignals();
+  ~DeferStopSignals();
+  DeferStopSignals(const DeferStopSignals&) = delete;
+  DeferStopSignals& operator=(const DeferStopSignals&) = delete;
+
+ private:
+  unsigned char old_[128];  // the thread's previous sigset_t
+};
+
 /// Thrown by the optimization loop after the checkpoint a stop request asked for; not a
 /// core::Error (nothing went wrong), caught by `nsdf` only.
 class Stopped : public std::runtime_error {

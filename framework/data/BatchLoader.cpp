@@ -99,6 +99,8 @@ BatchLoader::BatchLoader(std::shared_ptr<const ShapeDataset> dataset, BatchPlan 
   }
   NSDF_CHECK(!plan_.shapes.empty(), core::DataError, "the dataset has no shapes");
   NSDF_ASSERT(plan_.shapes_per_batch > 0 && plan_.samples_per_shape > 0, "empty batches");
+  NSDF_ASSERT(plan_.parts > 0 && plan_.part >= 0 && plan_.part < plan_.parts, "part {} of {}",
+              plan_.part, plan_.parts);
   for (const int64_t i : plan_.shapes) {
     NSDF_ASSERT(i >= 0 && i < dataset_->size(), "shape {} of {}", i, dataset_->size());
     total_bytes_ += dataset_->bytes(i);
@@ -164,9 +166,24 @@ std::vector<int64_t> BatchLoader::batch_shapes(int64_t epoch, int64_t b) const {
   return std::vector<int64_t>(order.begin() + begin, order.begin() + end);
 }
 
+std::vector<int64_t> BatchLoader::part_shapes(int64_t epoch, int64_t b, double* weight) const {
+  std::vector<int64_t> all = batch_shapes(epoch, b);
+  if (weight) *weight = 1;
+  if (plan_.parts == 1) return all;
+  const auto k = static_cast<int64_t>(all.size());
+  const int64_t begin = plan_.part * k / plan_.parts;
+  const int64_t end = (plan_.part + 1) * k / plan_.parts;
+  if (begin == end) {
+    if (weight) *weight = 0;
+    return {all.front()};
+  }
+  if (weight) *weight = static_cast<double>(plan_.parts * (end - begin)) / static_cast<double>(k);
+  return std::vector<int64_t>(all.begin() + begin, all.begin() + end);
+}
+
 Batch BatchLoader::assemble(int64_t epoch, int64_t b, const std::vector<ShapeData>& data) const {
   Batch batch;
-  batch.shapes = batch_shapes(epoch, b);
+  batch.shapes = part_shapes(epoch, b, &batch.weight);
   batch.samples_per_shape = plan_.samples_per_shape;
   const auto k = static_cast<int64_t>(batch.shapes.size());
   const int64_t n = plan_.samples_per_shape;
@@ -195,7 +212,7 @@ Batch BatchLoader::assemble(int64_t epoch, int64_t b, const std::vector<ShapeDat
 }
 
 Batch BatchLoader::read_and_assemble(int64_t epoch, int64_t b) const {
-  const std::vector<int64_t> shapes = batch_shapes(epoch, b);
+  const std::vector<int64_t> shapes = part_shapes(epoch, b);
   std::vector<ShapeData> data(shapes.size());
   if (!streaming_) {
     for (size_t s = 0; s < shapes.size(); ++s) data[s] = in_ram_[static_cast<size_t>(shapes[s])];

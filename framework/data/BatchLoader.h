@@ -41,6 +41,10 @@ struct BatchPlan {
   int64_t samples_per_shape = 1;
   bool shuffle = true;  ///< a new random order each epoch; false: the plan's order
   uint64_t seed = 0;
+  /// Data-parallel ranks: this loader assembles only part `part` of `parts` of each batch (a
+  /// contiguous run of its shapes, sizes differing by at most one).
+  int64_t part = 0;
+  int64_t parts = 1;
 };
 
 struct Batch {
@@ -49,6 +53,11 @@ struct Batch {
   torch::Tensor xyz;      ///< [K n, 3]
   torch::Tensor sdf;      ///< [K n, 1] (Sdf), undefined otherwise
   torch::Tensor normals;  ///< [K n, 3] (OrientedPoints with normals), undefined otherwise
+  /// The factor on this part's mean loss that makes the mean over all parts of the weighted
+  /// losses the whole batch's mean loss: parts x K_part / K_batch (1 without parts). 0 for a
+  /// part that the batch leaves empty (fewer shapes than parts): it stands in with the batch's
+  /// first shape so that every rank computes the same loss terms.
+  double weight = 1;
   /// The dataset indices as a [K] int64 tensor (for latent lookups).
   torch::Tensor shape_tensor() const;
 };
@@ -63,7 +72,10 @@ class BatchLoader {
   int64_t batches_per_epoch() const;
   /// The dataset indices of batch b of epoch e, in order.
   std::vector<int64_t> batch_shapes(int64_t epoch, int64_t b) const;
-  /// Batch b of epoch e. Sequential calls are served from the read-ahead when streaming.
+  /// The dataset indices of this loader's part of batch b of epoch e, and its weight (Batch).
+  std::vector<int64_t> part_shapes(int64_t epoch, int64_t b, double* weight = nullptr) const;
+  /// This loader's part of batch b of epoch e. Sequential calls are served from the read-ahead
+  /// when streaming.
   Batch get(int64_t epoch, int64_t b);
   bool streaming() const { return streaming_; }
   /// Seconds get() spent waiting for shapes to be read (0 when held in RAM).

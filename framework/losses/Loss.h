@@ -32,6 +32,12 @@ struct LossBatch {
 struct LossResult {
   torch::Tensor total;
   std::vector<std::pair<std::string, torch::Tensor>> terms;
+
+  /// Multiplies the total and every term by `factor` (a data-parallel rank's share).
+  void scale(double factor) {
+    total = total * factor;
+    for (auto& term : terms) term.second = term.second * factor;
+  }
 };
 
 class Loss {

@@ -15,11 +15,14 @@ LatentTableImpl::LatentTableImpl(const Options& options, int64_t num_shapes)
   codes = register_parameter("codes", torch::randn({num_shapes, options.size}) * options.init_std);
 }
 
+void LatentTableImpl::renormalize(const torch::Tensor& indices) {
+  if (options_.max_norm <= 0) return;
+  torch::NoGradGuard no_grad;
+  torch::embedding_renorm_(codes, indices, options_.max_norm, 2.0);
+}
+
 torch::Tensor LatentTableImpl::forward(const torch::Tensor& indices) {
-  if (options_.max_norm > 0) {
-    torch::NoGradGuard no_grad;
-    torch::embedding_renorm_(codes, indices, options_.max_norm, 2.0);
-  }
+  renormalize(indices);
   return torch::embedding(codes, indices);
 }
 

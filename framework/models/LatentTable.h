@@ -28,6 +28,9 @@ class LatentTableImpl : public torch::nn::Module {
   LatentTableImpl(const Options& options, int64_t num_shapes);
   /// Codes of the given shape indices: [K] -> [K, size].
   torch::Tensor forward(const torch::Tensor& indices);
+  /// Applies max_norm to the given codes in place, as a lookup of them does (data-parallel
+  /// ranks renormalize the whole global batch's codes so that their tables stay equal).
+  void renormalize(const torch::Tensor& indices);
   int64_t code_size() const { return options_.size; }
   int64_t num_shapes() const { return codes.size(0); }
   torch::Tensor codes;

@@ -1,8 +1,6 @@
 #include "sweep/LocalLauncher.h"
 
-#include <fcntl.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstring>
@@ -10,6 +8,7 @@
 
 #include "core/Error.h"
 #include "core/Log.h"
+#include "core/Process.h"
 
 namespace nsdf::sweep {
 
@@ -22,31 +21,6 @@ void LocalLauncherOptions::declare(core::OptionSet<LocalLauncherOptions>& s) {
         "torch threads of each run (num_threads=N; 0: as the config says)")
       .non_negative();
 }
-
-namespace {
-
-// Starts argv with stdout and stderr appended to `log`; returns the pid.
-pid_t start(const std::vector<std::string>& argv, const fs::path& log) {
-  fs::create_directories(log.parent_path());
-  const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  NSDF_CHECK(fd >= 0, core::IoError, "{}: cannot open: {}", log.string(), std::strerror(errno));
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::dup2(fd, 1);
-    ::dup2(fd, 2);
-    ::execv(args[0], args.data());
-    std::fprintf(stderr, "nsdf sweep: cannot start %s: %s\n", args[0], std::strerror(errno));
-    ::_exit(127);
-  }
-  ::close(fd);
-  NSDF_CHECK(pid > 0, core::IoError, "cannot start {}: {}", argv[0], std::strerror(errno));
-  return pid;
-}
-
-}  // namespace
 
 int LocalLauncher::launch(const LaunchPlan& plan) {
   struct Running {
@@ -63,7 +37,7 @@ int LocalLauncher::launch(const LaunchPlan& plan) {
       std::vector<std::string> argv = run_command(plan, run);
       if (options_.threads_per_run > 0)
         argv.push_back("num_threads=" + std::to_string(options_.threads_per_run));
-      const pid_t pid = start(argv, run_log(plan.sweep_dir, run.name));
+      const pid_t pid = core::spawn(argv, {{}, run_log(plan.sweep_dir, run.name)});
       running[pid] = {run.name, std::chrono::steady_clock::now()};
       core::log::info("sweep {}: [{}/{}] {} started", plan.sweep_name, next, total, run.name);
     }
@@ -84,11 +58,7 @@ int LocalLauncher::launch(const LaunchPlan& plan) {
                       seconds);
     } else {
       ++failed;
-      const std::string how = WIFEXITED(status)
-                                  ? (WEXITSTATUS(status) == 75
-                                         ? std::string("stopped by a signal (exit 75)")
-                                         : "failed (exit " + std::to_string(WEXITSTATUS(status)) + ")")
-                                  : "killed by signal " + std::to_string(WTERMSIG(status));
+      const std::string how = core::describe_exit(status);
       core::log::warn("sweep {}: {} {} after {:.1f} s; see {}", plan.sweep_name, it->second.name,
                       how, seconds, log);
     }

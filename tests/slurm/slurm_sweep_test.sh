@@ -3,9 +3,10 @@
 # missing, starts a single-node cluster on localhost as plain processes (no systemd) with a
 # generated slurm.conf, all state in a temporary folder; submits a 4-run sweep of a quick IGR
 # fit as one job array with `nsdf sweep` (launcher slurm), waits for it, checks every run
-# finished and `nsdf report` lists all 4 with metrics; then stops a running task with SIGUSR1
-# (as before a time limit) and checks that it checkpoints, requeues itself and finishes from
-# its checkpoint; then shuts everything down by pid.
+# finished and `nsdf report` lists all 4 with metrics; runs a 2-rank data-parallel `train` with
+# `srun --ntasks 2 nsdf run`; then stops a running task with SIGUSR1 (as before a time limit)
+# and checks that it checkpoints, requeues itself and finishes from its checkpoint; then shuts
+# everything down by pid.
 # (../shared/design/SLURM_NOTES.md: what works on these machines.)
 #
 #   tests/slurm/slurm_sweep_test.sh NSDF_BINARY SOURCE_DIR [WORK_DIR]
@@ -139,6 +140,31 @@ col=$(head -1 "$work/report/runs.csv" | tr ',' '\n' | grep -n '^chamfer_l1$' | c
 empty=$(tail -n +2 "$work/report/runs.csv" | cut -d, -f"$col" | grep -c '^$' || true)
 [ "$empty" -eq 0 ] || { echo "slurm sweep test: $empty runs without chamfer_l1"; exit 1; }
 
+# Data-parallel under SLURM: `srun --ntasks 2 nsdf run` starts two ranks that find each other
+# from SLURM's variables (c10d Gloo); without --dir the run lives in runs/<name>/slurm-<job>.
+cat >"$work/dp.yaml" <<EOT
+experiment: {type: train, name: dp, epochs: 6, shapes_per_batch: 4, samples_per_shape: 256,
+             checkpoint_every: 3}
+data: {type: synthetic, shapes: 8, samples: 4000, test_samples: 500}
+model: {type: deepsdf, dims: [32, 32, 32], latent_in: [2], dropout: 0.0}
+latent: {type: table, size: 8, init_std: 0.01}
+loss: {type: clamped_l1}
+optimizer: {type: adam, lr: 0.001, latent_lr: 0.001}
+schedule: {type: constant}
+device: cpu
+num_threads: 1
+runs_dir: $work/dp_runs
+EOT
+if ! (cd "$work" && timeout 300 srun --ntasks 2 --cpus-per-task 1 --time 00:05:00 \
+        "$nsdf" run "$work/dp.yaml") >"$work/dp.out" 2>&1; then
+  echo "slurm sweep test: srun --ntasks 2 nsdf run failed"; cat "$work/dp.out"; exit 1
+fi
+dp_run=$(ls -d "$work"/dp_runs/dp/slurm-* 2>/dev/null | head -1)
+[ -n "$dp_run" ] || { echo "slurm sweep test: no runs/dp/slurm-<job> folder"; cat "$work/dp.out"; exit 1; }
+grep -q '"finished"' "$dp_run/status.json" || { echo "slurm sweep test: the 2-rank run did not finish"; cat "$work/dp.out"; exit 1; }
+grep -q "data-parallel: 2 ranks (slurm), c10d gloo" "$dp_run/log.txt" || { echo "slurm sweep test: the run was not data-parallel"; cat "$dp_run/log.txt"; exit 1; }
+[ "$(wc -l <"$dp_run/metrics.jsonl")" -eq 6 ] || { echo "slurm sweep test: the 2-rank run logged $(wc -l <"$dp_run/metrics.jsonl") lines, want 6"; exit 1; }
+
 # Preemption-safe: SIGUSR1 to a running task (as `--signal=USR1@lead` sends it before a time
 # limit) -> checkpoint, exit 75, the task requeues itself and continues from the checkpoint.
 cat >"$work/long.yaml" <<EOT
@@ -163,4 +189,4 @@ grep -q "stopped by SIGUSR1" "$run/log.txt" || { echo "slurm sweep test: the run
 grep -q "resuming from" "$run/log.txt" || { echo "slurm sweep test: the requeued task did not resume"; tail "$run/log.txt"; exit 1; }
 grep -q '"finished"' "$run/status.json" || { echo "slurm sweep test: the requeued run did not finish"; cat "$run/status.json"; exit 1; }
 [ "$(wc -l <"$run/metrics.jsonl")" -eq 400 ] || { echo "slurm sweep test: $(wc -l <"$run/metrics.jsonl") metric lines, want 400"; exit 1; }
-echo "slurm sweep test: passed (job array $job: 4 runs finished, report lists 4; $long_job stopped by SIGUSR1, requeued, resumed, finished)"
+echo "slurm sweep test: passed (job array $job: 4 runs finished, report lists 4; 2-rank srun run finished; $long_job stopped by SIGUSR1, requeued, resumed, finished)"

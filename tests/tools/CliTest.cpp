@@ -14,7 +14,7 @@
 #include <fstream>
 #include <thread>
 
-#include "NsdfProcess.h"
+#include "support/NsdfProcess.h"
 #include "support/TestFiles.h"
 #include "support/TinyConfigs.h"
 

@@ -10,7 +10,7 @@
 #include <chrono>
 #include <thread>
 
-#include "NsdfProcess.h"
+#include "support/NsdfProcess.h"
 #include "support/TestFiles.h"
 
 namespace nsdf::tools {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "NsdfProcess.h"
+#include "support/NsdfProcess.h"
 #include "support/TestFiles.h"
 
 namespace nsdf::tools {

@@ -13,7 +13,8 @@
 #include <thread>
 #include <vector>
 
-#include "NsdfProcess.h"
+#include "support/NsdfProcess.h"
+#include "support/RunFolders.h"
 #include "support/TestFiles.h"
 #include "support/TinyConfigs.h"
 
@@ -22,21 +23,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using test::ProcessResult;
-
-
-std::vector<std::string> lines_of(const fs::path& file) {
-  std::vector<std::string> out;
-  std::ifstream in(file);
-  std::string line;
-  while (std::getline(in, line)) out.push_back(line.substr(0, line.find(", \"time\"")));
-  return out;
-}
-
-std::string state_of(const fs::path& run) {
-  const std::string s = test::read_text(run / "status.json");
-  const auto k = s.find("\"state\": \"");
-  return k == std::string::npos ? "" : s.substr(k + 10, s.find('"', k + 10) - k - 10);
-}
 
 const std::vector<std::string> kLong{"experiment.epochs=300", "experiment.checkpoint_every=100",
                                      "schedule.every=100"};
@@ -50,7 +36,7 @@ std::vector<std::string> with(std::vector<std::string> a, const std::vector<std:
 // the exit and returns the exit status (-1: killed by a signal or never ready).
 int stop_when_logged(int pid, const fs::path& run, std::size_t lines, int signal) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  while (std::chrono::steady_clock::now() < deadline && lines_of(run / "metrics.jsonl").size() < lines)
+  while (std::chrono::steady_clock::now() < deadline && test::metric_lines(run).size() < lines)
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   EXPECT_EQ(::kill(pid, signal), 0);
   int status = 0;
@@ -63,9 +49,9 @@ TEST(RunDirCli, StopSignalsCheckpointAndTheRerunEndsAsAnUninterruptedRun) {
   const std::string cfg = dir.write("tiny.yaml", test::kTinyTrainConfig);
   const ProcessResult full = nsdf(with({"run", cfg, "--dir", (dir.path() / "full").string()}, kLong));
   ASSERT_EQ(full.exit_code, 0) << full.err;
-  const auto expected = lines_of(dir.path() / "full" / "metrics.jsonl");
+  const auto expected = test::metric_lines(dir.path() / "full");
   ASSERT_EQ(expected.size(), 300u);
-  EXPECT_EQ(state_of(dir.path() / "full"), "finished");
+  EXPECT_EQ(test::run_state(dir.path() / "full"), "finished");
 
   for (const int signal : {SIGUSR1, SIGTERM}) {
     const fs::path run = dir.path() / ("stopped_" + std::to_string(signal));
@@ -74,8 +60,8 @@ TEST(RunDirCli, StopSignalsCheckpointAndTheRerunEndsAsAnUninterruptedRun) {
     const int pid = test::spawn_process(command, dir.path());
     // Mid-way between checkpoints (every 100 epochs): the stop writes its own.
     EXPECT_EQ(stop_when_logged(pid, run, 37, signal), 75) << "signal " << signal;
-    EXPECT_EQ(state_of(run), "stopped");
-    const std::size_t logged = lines_of(run / "metrics.jsonl").size();
+    EXPECT_EQ(test::run_state(run), "stopped");
+    const std::size_t logged = test::metric_lines(run).size();
     ASSERT_GE(logged, 37u);
     ASSERT_LT(logged, 300u) << "the run finished before the signal";
     EXPECT_NE(test::read_text(run / "log.txt").find("stopped by SIG"), std::string::npos);
@@ -84,10 +70,10 @@ TEST(RunDirCli, StopSignalsCheckpointAndTheRerunEndsAsAnUninterruptedRun) {
     const ProcessResult again = nsdf(std::vector<std::string>(command.begin() + 1, command.end()));
     ASSERT_EQ(again.exit_code, 0) << again.err;
     EXPECT_NE(test::read_text(run / "log.txt").find("resuming from"), std::string::npos);
-    const auto got = lines_of(run / "metrics.jsonl");
+    const auto got = test::metric_lines(run);
     ASSERT_EQ(got.size(), 300u);
     EXPECT_EQ(got, expected);  // every line, losses to the last digit
-    EXPECT_EQ(state_of(run), "finished");
+    EXPECT_EQ(test::run_state(run), "finished");
   }
 }
 

@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "NsdfProcess.h"
+#include "support/NsdfProcess.h"
 #include "support/TestFiles.h"
 
 namespace nsdf::tools {

@@ -1,6 +1,6 @@
 #pragma once
 // The `nsdf` binary under test as a real process (NSDF_BINARY is set by tests/CMakeLists.txt
-// for the cli tests).
+// for the cli tests and the torch tests).
 
 #include <filesystem>
 #include <string>
