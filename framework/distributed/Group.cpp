@@ -46,30 +46,30 @@ struct Collectives : Group::Backend {
   c10::intrusive_ptr<PG> pg;
 
   void allreduce_sum(const std::vector<torch::Tensor>& tensors) override {
-    // One tensor per call: a vector of several means one tensor per device to c10d.
-    std::vector<std::vector<at::Tensor>> args;
-    args.reserve(tensors.size());
-    std::vector<decltype(pg->allreduce(args.emplace_back()))> works;
-    args.clear();
-    for (const auto& t : tensors) {
-      args.push_back({t});
+    each(tensors, [&](std::vector<at::Tensor>& one) {
       c10d::AllreduceOptions o;
       o.reduceOp = c10d::ReduceOp::SUM;
-      works.push_back(pg->allreduce(args.back(), o));
-    }
-    for (auto& w : works) w->wait();
+      return pg->allreduce(one, o);
+    });
   }
 
   void broadcast(const std::vector<torch::Tensor>& tensors, int root) override {
-    std::vector<std::vector<at::Tensor>> args;
-    args.reserve(tensors.size());
-    std::vector<decltype(pg->broadcast(args.emplace_back()))> works;
-    args.clear();
-    for (const auto& t : tensors) {
-      args.push_back({t});
+    each(tensors, [&](std::vector<at::Tensor>& one) {
       c10d::BroadcastOptions o;
       o.rootRank = root;
-      works.push_back(pg->broadcast(args.back(), o));
+      return pg->broadcast(one, o);
+    });
+  }
+
+  // Issues one collective per tensor, then waits for all of them. One tensor per call: a vector
+  // of several means one tensor per device to c10d.
+  template <class Issue>
+  static void each(const std::vector<torch::Tensor>& tensors, Issue issue) {
+    std::vector<std::vector<at::Tensor>> args(tensors.size());
+    std::vector<decltype(issue(args.front()))> works;
+    for (size_t i = 0; i < tensors.size(); ++i) {
+      args[i] = {tensors[i]};
+      works.push_back(issue(args[i]));
     }
     for (auto& w : works) w->wait();
   }
