@@ -135,7 +135,6 @@ std::string execute_run(PreparedRun& run, const std::string& resume_dir) {
             run.config_path);
   core::log::info("device {}, {} threads, seed {}", ctx.device.str(), torch::get_num_threads(),
             run.options.seed);
-  if (run.group) core::log::info("data-parallel: {}", run.group->describe());
   core::log::write_file_only("resolved config:\n" + run.resolved.to_yaml());
 
   dir.write_status("running");
