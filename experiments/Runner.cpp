@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -110,12 +111,15 @@ std::string execute_run(PreparedRun& run, const std::string& resume_dir) {
   const bool resume = !resume_dir.empty();
   join_world(run);
   const int rank = run.world.rank;
-  // Rank 0 creates or opens the folder; the other ranks use the path it chose.
+  // Rank 0 creates or opens the folder and locks it (one process per folder: a second one
+  // fails, on every rank); the other ranks use the path it chose.
+  std::optional<core::RunLock> lock;
   auto choose = [&] {
     const core::RunDir d = resume                   ? core::RunDir::open(resume_dir)
                            : !run.placement.empty() ? core::RunDir::at(run.placement)
                                                     : core::RunDir::create(run.options.runs_dir,
                                                                            run.name);
+    lock.emplace(d.path());
     return d.path().string();
   };
   const std::string path = run.group ? run.group->agree(choose) : choose();

@@ -1,6 +1,9 @@
 #include "core/RunDir.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
@@ -125,6 +128,32 @@ void RunDir::truncate_metrics_after(int64_t step) const {
     if (s <= step) kept += line + "\n";
   }
   write_file_atomic(metrics_file().string(), kept);
+}
+
+RunLock::RunLock(const fs::path& folder) {
+  const fs::path file = folder / ".lock";
+  fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  NSDF_CHECK(fd_ >= 0, IoError, "{}: cannot open: {}", file.string(), std::strerror(errno));
+  if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
+    char buf[32] = {};
+    const ssize_t n = ::pread(fd_, buf, sizeof buf - 1, 0);
+    ::close(fd_);
+    fd_ = -1;
+    NSDF_CHECK(err == EWOULDBLOCK, IoError, "{}: cannot lock: {}", file.string(),
+               std::strerror(err));
+    std::string pid(buf, n > 0 ? static_cast<size_t>(n) : 0);
+    while (!pid.empty() && (pid.back() == '\n' || pid.back() == ' ')) pid.pop_back();
+    throw UsageError(fmt::format(
+        "{}: another nsdf process{} is running in this folder; wait for it or stop it first",
+        folder.string(), pid.empty() ? std::string() : " (pid " + pid + ")"));
+  }
+  const std::string pid = std::to_string(::getpid()) + "\n";
+  if (::ftruncate(fd_, 0) == 0) (void)!::pwrite(fd_, pid.data(), pid.size(), 0);
+}
+
+RunLock::~RunLock() {
+  if (fd_ >= 0) ::close(fd_);  // releases the lock
 }
 
 }  // namespace nsdf::core

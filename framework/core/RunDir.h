@@ -57,4 +57,19 @@ class RunDir {
   int rank_ = 0;
 };
 
+/// Held by the process that runs in a folder: an exclusive lock (flock) on folder/.lock, which
+/// the system releases when the process ends, however it ends. A second process in the same
+/// folder (a sweep started twice, a job submitted twice) gets UsageError naming the folder and
+/// the holder's pid instead of writing over the first one's files.
+class RunLock {
+ public:
+  explicit RunLock(const std::filesystem::path& folder);
+  ~RunLock();
+  RunLock(const RunLock&) = delete;
+  RunLock& operator=(const RunLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
 }  // namespace nsdf::core

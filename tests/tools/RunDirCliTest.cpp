@@ -77,6 +77,31 @@ TEST(RunDirCli, StopSignalsCheckpointAndTheRerunEndsAsAnUninterruptedRun) {
   }
 }
 
+TEST(RunDirCli, ASecondProcessInTheSameFolderIsRefused) {
+  test::TempDir dir;
+  const std::string cfg = dir.write("tiny.yaml", test::kTinyTrainConfig);
+  const fs::path run = dir.path() / "r";
+  // Long enough to be running still when the second process starts.
+  const std::vector<std::string> command =
+      with({NSDF_BINARY, "run", cfg, "--dir", run.string()},
+           {"experiment.epochs=20000", "experiment.checkpoint_every=10000", "schedule.every=10000"});
+  const int pid = test::spawn_process(command, dir.path());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (std::chrono::steady_clock::now() < deadline && test::metric_lines(run).size() < 5)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  // The same command again (a sweep or a job started twice) while the first runs.
+  const ProcessResult second = nsdf(std::vector<std::string>(command.begin() + 1, command.end()));
+  EXPECT_EQ(second.exit_code, 2);
+  EXPECT_NE(second.err.find(run.string() + ": another nsdf process (pid " + std::to_string(pid) +
+                            ") is running in this folder"),
+            std::string::npos)
+      << second.err;
+  EXPECT_EQ(test::run_state(run), "running");
+  // The first one is untouched: stopped by SIGTERM, it checkpoints as usual.
+  EXPECT_EQ(stop_when_logged(pid, run, 6, SIGTERM), 75);
+  EXPECT_EQ(test::run_state(run), "stopped");
+}
+
 TEST(RunDirCli, FinishedRunsAreLeftAloneAndOtherConfigsRefused) {
   test::TempDir dir;
   const std::string cfg = dir.write("tiny.yaml", test::kTinyTrainConfig);
