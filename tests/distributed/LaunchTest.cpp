@@ -7,11 +7,9 @@
 #include <signal.h>
 #include <sys/wait.h>
 
-#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "core/Checkpoint.h"
@@ -125,14 +123,6 @@ int child_rank_pid(int launcher, int rank) {
   return 0;
 }
 
-// Waits until `file` exists or metrics.jsonl of `run` has `lines` lines (at most 2 minutes).
-void wait_for(const fs::path& run, const fs::path& file, std::size_t lines) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  while (std::chrono::steady_clock::now() < deadline &&
-         !(file.empty() ? test::metric_lines(run).size() >= lines : fs::exists(file)))
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-}
-
 int wait_exit(int pid) {
   int status = 0;
   ::waitpid(pid, &status, 0);
@@ -154,7 +144,7 @@ TEST(DataParallelRun, KilledOrSignalledRunsEndWhereAnUninterruptedOneDoes) {
     const fs::path run = dir.path() / "killed";
     const auto command = launch_command(cfg, run, longer);
     const int pid = test::spawn_process(command, dir.path());
-    wait_for(run, run / "checkpoints" / "epoch_000010.pt", 0);
+    ASSERT_TRUE(test::wait_until([&] { return fs::exists(run / "checkpoints/epoch_000010.pt"); }));
     ASSERT_EQ(::kill(pid, SIGKILL), 0);
     EXPECT_EQ(wait_exit(pid), -SIGKILL);
     ASSERT_LT(test::metric_lines(run).size(), 60u) << "the run finished before the kill";
@@ -171,7 +161,7 @@ TEST(DataParallelRun, KilledOrSignalledRunsEndWhereAnUninterruptedOneDoes) {
     const fs::path run = dir.path() / "signalled";
     const auto command = launch_command(cfg, run, longer);
     const int pid = test::spawn_process(command, dir.path());
-    wait_for(run, {}, 13);
+    ASSERT_TRUE(test::wait_for_metric_lines(run, 13));
     const int rank1 = child_rank_pid(pid, 1);
     ASSERT_GT(rank1, 0);
     ASSERT_EQ(::kill(rank1, SIGUSR1), 0);

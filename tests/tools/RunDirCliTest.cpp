@@ -6,11 +6,9 @@
 #include <signal.h>
 #include <sys/wait.h>
 
-#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "support/NsdfProcess.h"
@@ -35,9 +33,7 @@ std::vector<std::string> with(std::vector<std::string> a, const std::vector<std:
 // Sends `signal` once metrics.jsonl has `lines` lines (not at a checkpoint boundary), waits for
 // the exit and returns the exit status (-1: killed by a signal or never ready).
 int stop_when_logged(int pid, const fs::path& run, std::size_t lines, int signal) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  while (std::chrono::steady_clock::now() < deadline && test::metric_lines(run).size() < lines)
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  test::wait_for_metric_lines(run, lines);
   EXPECT_EQ(::kill(pid, signal), 0);
   int status = 0;
   ::waitpid(pid, &status, 0);
@@ -86,9 +82,7 @@ TEST(RunDirCli, ASecondProcessInTheSameFolderIsRefused) {
       with({NSDF_BINARY, "run", cfg, "--dir", run.string()},
            {"experiment.epochs=20000", "experiment.checkpoint_every=10000", "schedule.every=10000"});
   const int pid = test::spawn_process(command, dir.path());
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  while (std::chrono::steady_clock::now() < deadline && test::metric_lines(run).size() < 5)
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  ASSERT_TRUE(test::wait_for_metric_lines(run, 5));
   // The same command again (a sweep or a job started twice) while the first runs.
   const ProcessResult second = nsdf(std::vector<std::string>(command.begin() + 1, command.end()));
   EXPECT_EQ(second.exit_code, 2);
