@@ -203,7 +203,6 @@ std::string execute_run_in(PreparedRun& run, const std::string& run_dir, std::st
   return execute_run(run);
 }
 
-
 std::string slurm_run_dir(const PreparedRun& run) {
   const char* job = std::getenv("SLURM_JOB_ID");
   if (!job || !*job) return "";
