@@ -29,6 +29,7 @@
 #include "geometry/Render.h"
 #include "PreprocessCli.h"
 #include "ReportCli.h"
+#include "CommandLine.h"
 #include "LaunchCli.h"
 #include "SweepCli.h"
 #include "preprocessing/SampleFile.h"
@@ -396,22 +397,12 @@ int cmd_render(const std::vector<std::string>& args) {
 
 int cmd_config(const std::vector<std::string>& args, const Registries& r) {
   if (wants_help(args)) return fmt::print("{}", kConfigUsage), 0;
-  std::string config, explain;
-  std::vector<std::string> overrides;
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--explain") {
-      NSDF_CHECK(i + 1 < args.size(), core::UsageError, "config: --explain needs a KEY");
-      explain = args[++i];
-    } else if (args[i].rfind("--", 0) == 0) {
-      throw core::UsageError(fmt::format("config: unknown option '{}'\n{}", args[i], kConfigUsage));
-    } else if (config.empty()) {
-      config = args[i];
-    } else {
-      overrides.push_back(args[i]);
-    }
-  }
+  const CommandLine line =
+      parse_command_line("config", args, {{"--explain", "KEY"}}, {}, kConfigUsage);
+  const std::string& config = line.file;
+  const std::string explain = line.value("--explain");
   NSDF_CHECK(!config.empty(), core::UsageError, "config: missing CONFIG\n{}", kConfigUsage);
-  const experiments::PreparedRun run = experiments::prepare_run(r, config, overrides);
+  const experiments::PreparedRun run = experiments::prepare_run(r, config, line.overrides);
   if (!explain.empty()) {
     fmt::print("{}", experiments::explain_key(run, explain));
   } else {
@@ -424,25 +415,12 @@ int cmd_run(const std::vector<std::string>& args, const Registries& r) {
   if (wants_help(args)) return fmt::print("{}", kRunUsage), 0;
   // First: a launcher or scheduler may signal a run that is still starting.
   core::install_stop_handlers();
-  std::string config, resume, run_dir;
-  std::vector<std::string> overrides;
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--resume") {
-      NSDF_CHECK(i + 1 < args.size(), core::UsageError, "run: --resume needs a RUN_DIR");
-      resume = args[++i];
-    } else if (args[i] == "--dir") {
-      NSDF_CHECK(i + 1 < args.size(), core::UsageError, "run: --dir needs a RUN_DIR");
-      run_dir = args[++i];
-    } else if (args[i].rfind("--", 0) == 0) {
-      throw core::UsageError(fmt::format("run: unknown option '{}'\n{}", args[i], kRunUsage));
-    } else if (config.empty() && resume.empty() && args[i].find('=') == std::string::npos) {
-      config = args[i];
-    } else {
-      NSDF_CHECK(args[i].find('=') != std::string::npos, core::UsageError,
-                 "run: unexpected argument '{}' (overrides are key=value)", args[i]);
-      overrides.push_back(args[i]);
-    }
-  }
+  const CommandLine line = parse_command_line(
+      "run", args, {{"--resume", "RUN_DIR"}, {"--dir", "RUN_DIR"}}, {}, kRunUsage);
+  std::string config = line.file;
+  const std::string resume = line.value("--resume");
+  std::string run_dir = line.value("--dir");
+  const std::vector<std::string>& overrides = line.overrides;
   NSDF_CHECK(config.empty() || resume.empty(), core::UsageError,
              "run: give either CONFIG or --resume RUN_DIR, not both (a run folder holds its "
              "config)");

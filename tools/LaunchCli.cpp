@@ -12,7 +12,8 @@ namespace nsdf::tools {
 
 namespace {
 
-constexpr const char* kLaunchUsage = R"(usage: nsdf launch --nproc N [--master-port PORT] -- run CONFIG [key=value ...] [--dir RUN_DIR]
+constexpr const char* kLaunchUsage =
+    R"(usage: nsdf launch --nproc N [--master-port PORT] -- run CONFIG [key=value ...] [--dir DIR]
 
 Starts N ranks of one data-parallel `nsdf run` on this machine (c10d: Gloo on CPU, NCCL on
 GPUs). Each rank gets RANK, WORLD_SIZE, LOCAL_RANK, LOCAL_WORLD_SIZE, MASTER_ADDR=127.0.0.1

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 
+#include "CommandLine.h"
 #include "core/Error.h"
 #include "core/Json.h"
 #include "core/Progress.h"
@@ -41,21 +42,10 @@ split.json). import: DeepSDF's layout (all SdfSamples, or those SPLIT.json lists
 )";
 
 int run_config(const std::vector<std::string>& args, const SourceRegistry& sources) {
-  std::string config;
-  std::vector<std::string> overrides;
-  for (const auto& a : args) {
-    if (a.rfind("--", 0) == 0) {
-      throw core::UsageError(fmt::format("preprocess: unknown option '{}'\n{}", a, kUsage));
-    } else if (config.empty()) {
-      config = a;
-    } else {
-      NSDF_CHECK(a.find('=') != std::string::npos, core::UsageError,
-                 "preprocess: unexpected argument '{}' (overrides are key=value)", a);
-      overrides.push_back(a);
-    }
-  }
+  const CommandLine line = parse_command_line("preprocess", args, {}, {}, kUsage);
+  const std::string& config = line.file;
   NSDF_CHECK(!config.empty(), core::UsageError, "preprocess: missing CONFIG\n{}", kUsage);
-  const PreparedPreprocess run = prepare_preprocess(sources, config, overrides);
+  const PreparedPreprocess run = prepare_preprocess(sources, config, line.overrides);
   const PreprocessSummary s = run_preprocess(run);
   if (s.up_to_date) {
     fmt::print("{}: up to date ({} shapes)\n", s.output, s.shapes);

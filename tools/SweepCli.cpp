@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <limits>
 
+#include "CommandLine.h"
 #include "core/ConfigLoader.h"
 #include "core/Diagnostics.h"
 #include "core/Error.h"
@@ -113,25 +114,13 @@ int print_status(const LoadedSweep& s) {
 int cmd_sweep(const std::vector<std::string>& args, const Registries& registries) {
   for (const auto& a : args)
     if (a == "-h" || a == "--help") return fmt::print("{}", kSweepUsage), 0;
-  bool dry_run = false, status = false;
-  std::string file;
-  std::vector<std::string> overrides;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--dry-run") {
-      dry_run = true;
-    } else if (a.rfind("--", 0) == 0) {
-      throw core::UsageError(fmt::format("sweep: unknown option '{}'\n{}", a, kSweepUsage));
-    } else if (i == 0 && a == "status") {
-      status = true;
-    } else if (file.empty() && a.find('=') == std::string::npos) {
-      file = a;
-    } else {
-      NSDF_CHECK(a.find('=') != std::string::npos, core::UsageError,
-                 "sweep: unexpected argument '{}' (overrides are key=value)", a);
-      overrides.push_back(a);
-    }
-  }
+  // `nsdf sweep status SWEEP.yaml`: the same arguments after the word.
+  const bool status = !args.empty() && args[0] == "status";
+  const std::vector<std::string> rest(args.begin() + (status ? 1 : 0), args.end());
+  const CommandLine line = parse_command_line("sweep", rest, {}, {"--dry-run"}, kSweepUsage);
+  const bool dry_run = line.has("--dry-run");
+  const std::string& file = line.file;
+  const std::vector<std::string>& overrides = line.overrides;
   NSDF_CHECK(!file.empty(), core::UsageError, "sweep: missing SWEEP.yaml\n{}", kSweepUsage);
   const LoadedSweep s = load_sweep(file, overrides, registries);
   if (status) {

@@ -181,9 +181,7 @@ std::vector<int64_t> BatchLoader::part_shapes(int64_t epoch, int64_t b, double* 
   return std::vector<int64_t>(all.begin() + begin, all.begin() + end);
 }
 
-Batch BatchLoader::assemble(int64_t epoch, int64_t b, const std::vector<ShapeData>& data) const {
-  Batch batch;
-  batch.shapes = part_shapes(epoch, b, &batch.weight);
+Batch BatchLoader::assemble(int64_t epoch, Batch batch, const std::vector<ShapeData>& data) const {
   batch.samples_per_shape = plan_.samples_per_shape;
   const auto k = static_cast<int64_t>(batch.shapes.size());
   const int64_t n = plan_.samples_per_shape;
@@ -212,7 +210,9 @@ Batch BatchLoader::assemble(int64_t epoch, int64_t b, const std::vector<ShapeDat
 }
 
 Batch BatchLoader::read_and_assemble(int64_t epoch, int64_t b) const {
-  const std::vector<int64_t> shapes = part_shapes(epoch, b);
+  Batch batch;
+  batch.shapes = part_shapes(epoch, b, &batch.weight);
+  const std::vector<int64_t>& shapes = batch.shapes;
   std::vector<ShapeData> data(shapes.size());
   if (!streaming_) {
     for (size_t s = 0; s < shapes.size(); ++s) data[s] = in_ram_[static_cast<size_t>(shapes[s])];
@@ -223,7 +223,7 @@ Batch BatchLoader::read_and_assemble(int64_t epoch, int64_t b) const {
                         [&](size_t s) { data[s] = dataset_->load(shapes[s]); });
     });
   }
-  return assemble(epoch, b, data);
+  return assemble(epoch, std::move(batch), data);
 }
 
 BatchLoader::Key BatchLoader::next(Key k) const {

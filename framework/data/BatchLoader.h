@@ -90,7 +90,8 @@ class BatchLoader {
     Batch batch;
     std::exception_ptr error;
   };
-  Batch assemble(int64_t epoch, int64_t b, const std::vector<ShapeData>& data) const;
+  /// Draws the rows of `batch`'s shapes (shapes and weight set) from their `data`.
+  Batch assemble(int64_t epoch, Batch batch, const std::vector<ShapeData>& data) const;
   Batch read_and_assemble(int64_t epoch, int64_t b) const;
   Key next(Key k) const;
   void worker();

@@ -7,7 +7,8 @@
 
 // Gloo's headers come with Debian's libgloo-dev (tools/setup.sh) and with some LibTorch
 // distributions; ProcessGroupGloo itself is compiled into libtorch_cpu.
-#if __has_include(<gloo/algorithm.h>) && __has_include(<torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>)
+#if __has_include(<gloo/algorithm.h>) && \
+    __has_include(<torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>)
 #ifndef USE_C10D_GLOO
 #define USE_C10D_GLOO
 #endif
@@ -17,7 +18,8 @@
 #define NSDF_HAS_GLOO 0
 #endif
 // NCCL: only when CMake found a CUDA LibTorch and nccl.h (it defines NSDF_WITH_NCCL).
-#if defined(NSDF_WITH_NCCL) && __has_include(<nccl.h>) && __has_include(<torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>)
+#if defined(NSDF_WITH_NCCL) && __has_include(<nccl.h>) && \
+    __has_include(<torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>)
 #ifndef USE_C10D_NCCL
 #define USE_C10D_NCCL
 #endif

@@ -7,8 +7,9 @@
 // together at the next epoch boundary after rank 0 wrote a checkpoint; distributed/Group.h's
 // any()). The ranks run in their own process group, so a signal to the launcher's group
 // reaches each of them once, and they are killed when the launcher dies (a killed launcher
-// leaves no rank behind; rerunning resumes from the last checkpoint). When a rank fails, the others are asked to stop (SIGTERM) and killed after
-// grace_seconds, so that no rank waits forever for a dead peer.
+// leaves no rank behind; rerunning resumes from the last checkpoint). When a rank fails, the
+// others are asked to stop (SIGTERM) and killed after grace_seconds, so that no rank waits
+// forever for a dead peer.
 //
 // The exit status: 0 when every rank finished, 75 (core::kStoppedExitCode) when they were
 // stopped by a signal, else the first failed rank's status (1 when it was killed).

@@ -132,7 +132,8 @@ int wait_exit(int pid) {
 TEST(DataParallelRun, KilledOrSignalledRunsEndWhereAnUninterruptedOneDoes) {
   test::TempDir dir;
   const std::string cfg = dir.write("dp.yaml", kConfig);
-  const std::vector<std::string> longer = {"experiment.epochs=60", "experiment.checkpoint_every=10"};
+  const std::vector<std::string> longer = {"experiment.epochs=60",
+                                           "experiment.checkpoint_every=10"};
   const fs::path full = dir.path() / "full";
   ASSERT_EQ(run_command(launch_command(cfg, full, longer)).exit_code, 0);
   const auto expected = test::metric_lines(full);

@@ -80,7 +80,8 @@ TEST(RunDirCli, ASecondProcessInTheSameFolderIsRefused) {
   // Long enough to be running still when the second process starts.
   const std::vector<std::string> command =
       with({NSDF_BINARY, "run", cfg, "--dir", run.string()},
-           {"experiment.epochs=20000", "experiment.checkpoint_every=10000", "schedule.every=10000"});
+           {"experiment.epochs=20000", "experiment.checkpoint_every=10000",
+            "schedule.every=10000"});
   const int pid = test::spawn_process(command, dir.path());
   ASSERT_TRUE(test::wait_for_metric_lines(run, 5));
   // The same command again (a sweep or a job started twice) while the first runs.
